@@ -1,0 +1,1 @@
+"""Extractors: work on :class:`ingest.Document` objects only (cleaning, structure, questions)."""

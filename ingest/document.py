@@ -1,0 +1,41 @@
+"""The neutral document model every reader produces and every extractor consumes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text with where it came from (1-based line number in the source file)."""
+
+    text: str
+    source_line: int
+
+
+@dataclass
+class Page:
+    """A page of a source: its 1-based number as printed by the source and its lines."""
+
+    number: int
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass
+class Document:
+    """A whole input file, read but not interpreted.
+
+    ``path`` is the path as the user gave it (kept relative so corpora stay portable),
+    ``format`` one of the corpus formats (``ocr-text``, ``pdf``, ``docx``, ``markdown``, ``text``).
+    ``declared_pages`` is the page count the source announces (``PAGE N of M``), if any.
+    """
+
+    path: str
+    sha256: str
+    format: str
+    pages: list[Page]
+    declared_pages: int | None = None
+    title: str | None = None

@@ -1,0 +1,78 @@
+"""Format detection by content and dispatch to the right reader.
+
+Detection looks at bytes, never at the file name: a ``.txt`` that is really a PDF is read
+as a PDF, and a dump renamed ``.md`` is still a dump. Each sniffer is a row of
+:data:`SNIFFERS`; adding a format is adding a row.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.document import Document
+from ingest.ocr_text import looks_like_ocr_dump, parse_ocr_dump
+
+#: Files larger than this are refused rather than read into memory.
+MAX_INPUT_BYTES = 512 * 1024 * 1024
+
+
+class IngestError(Exception):
+    """A file could not be read. The message is one line and names the file."""
+
+
+def _binary_kind(head: bytes) -> str | None:
+    """Name a binary container from its magic bytes (only to say what it is)."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"  # legacy .doc / encrypted OOXML
+    return None
+
+
+#: Text formats, tried in order: (format name, sniffer, parser).
+TEXT_SNIFFERS: list[tuple[str, Callable[[str], bool], Callable[[str, str, str], Document]]] = [
+    ("ocr-text", looks_like_ocr_dump, parse_ocr_dump),
+]
+
+#: Binary formats that later readers handle; until then a clear message says so.
+NOT_YET_SUPPORTED = {
+    "pdf": "PDF input is not supported yet",
+    "docx": "DOCX (zip) input is not supported yet",
+    "ole": "legacy Word/OLE or password-protected Office input is not supported",
+}
+
+
+def read_document(path: Path, display_path: str | None = None) -> Document:
+    """Read ``path`` into a :class:`Document`, or raise :class:`IngestError` naming it."""
+    name = display_path or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise IngestError(f"{name}: file is too large ({size} bytes > {MAX_INPUT_BYTES})")
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise IngestError(f"{name}: is a directory") from None
+    except OSError as exc:
+        raise IngestError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise IngestError(f"{name}: file is empty")
+    sha = hashlib.sha256(data).hexdigest()
+    binary = _binary_kind(data[:8])
+    if binary:
+        raise IngestError(f"{name}: {NOT_YET_SUPPORTED[binary]}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{name}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    if "\x00" in text:
+        raise IngestError(f"{name}: binary data, not a text file")
+    for _fmt, sniff, parse in TEXT_SNIFFERS:
+        if sniff(text):
+            doc = parse(text, name, sha)
+            if not doc.pages:
+                raise IngestError(f"{name}: no pages found")
+            return doc
+    raise IngestError(f"{name}: unrecognised format (not a page-delimited OCR dump)")
