@@ -1,0 +1,629 @@
+"""Knowledge checks of a course book: question page + answer page -> one question.
+
+A knowledge check is two pages (INPUTS.md §1): ``N번 문제 <stem>`` with the options, then
+``N번 문제 정답 ...`` repeating them, marking the right one, stating the answer, explaining
+it and saying why the others are wrong (``오답: A ..., C ...``).
+
+The OCR of a two-column slide interleaves options into the stem, mangles letters and drops
+marks, so no single signal is trusted:
+
+* **options** come from the question page's own lines when it has one option per line;
+  otherwise (*interleaved* layout) the option count comes from the labels the answer page
+  uses, and texts from the page's trailing lines, the text after the stem's ``?``, and the
+  names the rationale gives each label (flagged as uncertain);
+* **the answer** is a vote of three signals (see :func:`resolve_answer`): the stated answer
+  (``정답은 B``), correctness marks next to options (``(정답)``), and the complement of
+  the labels the ``오답`` section calls wrong; the number of answers comes from
+  ``(3개 선택)``. Disagreements are flagged, and every signal is kept in the record.
+
+Every phrase and marker lives in ``data/guide_questions.json``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from extract.furniture import CleanPage
+from extract.rules import compiled, load_rules
+from extract.structure import PageStructure
+
+RULES = "guide_questions"
+LABELS = "ABCDEFGH"
+WEIGHT_STATED = 2.0
+WEIGHT_MARKED = 1.5
+WEIGHT_COMPLEMENT = 1.0
+#: Minimum fuzzy score for a correctness mark to point at an option.
+MARK_MATCH_MIN = 60
+#: Characters looked at on either side of a correctness mark.
+MARK_WINDOW = 30
+#: Fuzzy score above which an option's text found inside an interleaved stem is cut out.
+STEM_OPTION_CUT_MIN = 72
+#: Tokens a rationale may spend before naming its option (``A DeepAR은 ...``).
+NAME_MAX_TOKENS = 6
+_HAS_LETTERS = re.compile(r"[^\W\d_].*[^\W\d_]|[\uac00-\ud7a3]{2}")
+_SENTENCE_END = re.compile(r"(?:다|요|음)[.]?$|[.!]$")
+
+
+@dataclass
+class GuideQuestion:
+    """A knowledge check read off the pages, before it becomes a corpus record."""
+
+    module: int | None
+    module_title: str | None
+    topic: str | None
+    number: int
+    pages: list[int]
+    kind: str
+    stem: str
+    options: list[tuple[str, str]]
+    answer: list[str]
+    explanation: str | None
+    rationales: list[tuple[str, str]] = field(default_factory=list)
+    match_targets: list[str] = field(default_factory=list)
+    answer_signals: dict[str, list[str]] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ small text helpers
+def _rules() -> dict:
+    return load_rules(RULES)
+
+
+def _is_option_like(text: str) -> bool:
+    """A line that can hold an option: at least two letters, not only a number or icon."""
+    return bool(_HAS_LETTERS.search(text))
+
+
+def strip_column_headers(text: str) -> str:
+    """Remove slide column headers and icons (``보기 용답``, ``89``) wherever they sit."""
+    return re.sub(r"\s+", " ", compiled(RULES, "column_header").sub(" ", text)).strip()
+
+
+def _label_positions(text: str) -> list[tuple[str, int, int]]:
+    """(label, start, end) of standalone label tokens such as ``A``, ``B:``, ``D.``."""
+    pattern = compiled(RULES, "label_token")
+    found = []
+    for match in re.finditer(r"\S+", text):
+        token = pattern.match(match.group())
+        if token and token.group("label").isupper():
+            found.append((token.group("label"), match.start(), match.end()))
+    return found
+
+
+def _first_marker(pattern: re.Pattern[str], text: str, start: int = 0) -> re.Match[str] | None:
+    return pattern.search(text, start)
+
+
+# ------------------------------------------------------------------ page reading
+@dataclass
+class QuestionPage:
+    """What a question (or answer) page says, before pairing."""
+
+    number: int
+    is_answer: bool
+    page: CleanPage
+    structure: PageStructure
+    first_line: str
+
+
+def classify_pages(pages: list[CleanPage], structure: list[PageStructure]) -> list[QuestionPage]:
+    marker = compiled(RULES, "question_marker")
+    answer = compiled(RULES, "answer_page_marker")
+    found = []
+    for page, info in zip(pages, structure):
+        if info.kind != "knowledge-check" or not page.lines:
+            continue
+        match = marker.match(page.lines[0].text)
+        if not match:
+            continue
+        rest = page.lines[0].text[match.end():]
+        is_answer = bool(answer.match(rest)) and rest.startswith("정답")
+        if is_answer:
+            rest = answer.sub("", rest, count=1)
+        found.append(QuestionPage(int(match.group("num")), is_answer, page, info, rest))
+    return found
+
+
+@dataclass
+class QuestionLayout:
+    """The question page split into stem parts, option lines and trailing fragment."""
+
+    stem: str
+    option_lines: list[str]
+    trailing: str
+    matching: bool
+
+
+def read_question_page(qpage: QuestionPage) -> QuestionLayout:
+    """Split a question page into stem, one-per-line options and a trailing fragment.
+
+    Lines ending like a question (``?``) are stem; long lines are the instructor's note;
+    the rest are option lines. Text after the stem's final ``?`` on the first line is a
+    fragment of the options (two-column reading).
+    """
+    rules = _rules()
+    stem_end = compiled(RULES, "stem_end")
+    first = strip_column_headers(qpage.first_line)
+    stem_parts = [first]
+    options: list[str] = []
+    for line in qpage.page.lines[1:]:
+        text = strip_column_headers(line.text)
+        if not _is_option_like(text):
+            continue
+        if stem_end.search(text) and text.rstrip().endswith(("?", "？", "까?", "오", "오.")):
+            stem_parts.append(text)
+        elif len(text) >= rules["note_min_chars"] or compiled(RULES, "note_pattern").search(text):
+            continue  # the instructor's note on what the question tests
+        else:
+            options.append(text)
+    stem = " ".join(stem_parts)
+    trailing = ""
+    question_mark = max(stem.rfind("?"), stem.rfind("？"))
+    if question_mark >= 0 and question_mark < len(stem) - 1:
+        trailing = stem[question_mark + 1:].strip()
+        stem = stem[: question_mark + 1]
+        choose = compiled(RULES, "choose_n").search(trailing)
+        if choose:  # "(3개 선택)" belongs to the stem, whatever follows it does not
+            stem = f"{stem} {choose.group()}"
+            trailing = (trailing[: choose.start()] + " " + trailing[choose.end():]).strip()
+    if len(stem_parts) > 1 and not trailing:
+        # "…합니다. GPU 문련 인스템스" then "사용 사례에 … 무엇입니까?": the first line's
+        # text after its last sentence end belongs to the options
+        head, tail = _split_after_last_sentence(stem_parts[0])
+        if tail and _is_option_like(tail) and not _SENTENCE_END.search(tail):
+            trailing = tail
+            stem = " ".join([head] + stem_parts[1:])
+    matching = bool(compiled(RULES, "matching_marker").search(stem))
+    return QuestionLayout(stem.strip(), options, trailing if _is_option_like(trailing) else "",
+                          matching)
+
+
+def _split_after_last_sentence(text: str) -> tuple[str, str]:
+    match = None
+    for match in re.finditer(r"(?:니다|습니다|입니다)[.]?(?=\s)", text):
+        pass
+    if match is None:
+        return text, ""
+    return text[: match.end()].strip(), text[match.end():].strip()
+
+
+# ------------------------------------------------------------------ answer page reading
+@dataclass
+class AnswerReading:
+    stated: list[str]
+    stated_count: int
+    marks_text: str
+    section: str
+    explanation: str | None
+    wrong_labels: list[str]
+    rationales: list[tuple[str, str]]
+    labels_seen: set[str]
+    names: dict[str, str]
+    tail_lines: list[str]
+
+
+def _answer_section_start(lines: list[str]) -> tuple[int, int]:
+    """(line index, char offset) where the answer statement begins on the answer page."""
+    patterns = [compiled_list("stated_answer"), [compiled(RULES, "stated_answer_follows")],
+                [compiled(RULES, "explanation_marker")], [compiled(RULES, "wrong_section_marker")]]
+    flat = [p for group in patterns for p in group]
+    for index, line in enumerate(lines):
+        hits = [m.start() for p in flat for m in [p.search(line)] if m]
+        if hits:
+            # on the first line the stem precedes the statement; later lines are all answer
+            return index, (min(hits) if index == 0 else 0)
+    return len(lines), 0
+
+
+def compiled_list(key: str) -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE if False else 0) for p in _rules()[key]]
+
+
+def stated_letters(text: str) -> list[str]:
+    """Letters the answer page states outright (``정답은 B,D``, ``정답: C``, ``B: 정답은``).
+
+    A page may state twice and disagree (``정답: C`` then ``정답은 D``); all are returned
+    and the vote decides. :func:`stated_count` tells how many answers one statement gives.
+    """
+    letters: list[str] = []
+    for pattern in compiled_list("stated_answer"):
+        for match in pattern.finditer(text):
+            for letter in re.findall(r"[A-H]", match.group("letters")):
+                if letter not in letters:
+                    letters.append(letter)
+    if letters:
+        return letters
+    follows = compiled(RULES, "stated_answer_follows").search(text)
+    if follows:
+        wrong = compiled(RULES, "wrong_section_marker").search(text, follows.end())
+        window = text[follows.end(): wrong.start() if wrong else len(text)]
+        labels = _label_positions(window)
+        if labels:
+            return [labels[0][0]]
+    return letters
+
+
+def stated_count(text: str) -> int:
+    """Most letters given by a single answer statement (2 for ``정답은 B,D``)."""
+    most = 0
+    for pattern in compiled_list("stated_answer"):
+        for match in pattern.finditer(text):
+            most = max(most, len(re.findall(r"[A-H]", match.group("letters"))))
+    return most
+
+
+def read_answer_page(apage: QuestionPage) -> AnswerReading:
+    lines = [apage.first_line] + [line.text for line in apage.page.lines[1:]]
+    index, offset = _answer_section_start(lines)
+    head = "\n".join(lines[:index] + ([lines[index][:offset]] if index < len(lines) else []))
+    section = " ".join(([lines[index][offset:]] if index < len(lines) else []) + lines[index + 1:])
+    wrong_marker = compiled(RULES, "wrong_section_marker").search(section)
+    correct_part = section[: wrong_marker.start()] if wrong_marker else section
+    wrong_part = section[wrong_marker.end():] if wrong_marker else ""
+    stated = stated_letters(section)
+    rationales = _segments_by_label(wrong_part)
+    wrong_labels = sorted({label for label, _ in rationales})
+    labels_seen = (set(stated) | {label for label, _, _ in _label_positions(section)}
+                   | {m.group("label") for m in compiled(RULES, "option_reference").finditer(section)})
+    # the stated answer names its option most reliably; rationales may mislabel
+    names = _stated_names(section)
+    for label, text in _segments_by_label(correct_part) + rationales:
+        name = option_name(text)
+        if name and label not in names:
+            names[label] = name
+    return AnswerReading(stated, stated_count(section), head, section, _explanation(correct_part),
+                         wrong_labels, rationales, labels_seen, names, lines[index:] if index else lines[1:])
+
+
+def _segments_by_label(text: str) -> list[tuple[str, str]]:
+    """Split text at label tokens: ``A DeepAR은 ... C Neural ...`` -> [(A, ...), (C, ...)]."""
+    labels = _label_positions(text)
+    segments = []
+    for (label, _start, end), following in zip(labels, labels[1:] + [None]):
+        body = text[end: following[1] if following else len(text)].strip()
+        if body:
+            segments.append((label, body))
+    return segments
+
+
+def _stated_names(text: str) -> dict[str, str]:
+    """``정답은 C 로지스틱 회귀입니다`` -> {C: 로지스틱 회귀}."""
+    names = {}
+    end = compiled(RULES, "answer_sentence_end")
+    for pattern in compiled_list("stated_answer"):
+        for match in pattern.finditer(text):
+            letters = re.findall(r"[A-H]", match.group("letters"))
+            if len(letters) != 1:
+                continue
+            rest = text[match.end():].lstrip(" ,:;'\"")
+            stop = end.search(rest)
+            name = rest[: stop.start()] if stop and stop.start() < 80 else ""
+            name = name.strip(" '\":;,.")
+            if name and _is_option_like(name):
+                names[letters[0]] = name
+    return names
+
+
+def option_name(segment: str) -> str:
+    """The option a rationale segment names: up to a colon, or the first particle-ended word.
+
+    ``지식 기반 질문에 답변: LLM은`` -> ``지식 기반 질문에 답변``; ``DeepAR은 실시간`` ->
+    ``DeepAR``; ``심층 신경망은 복잡하다`` -> ``심층 신경망``.
+    """
+    tokens = segment.split()[:NAME_MAX_TOKENS + 2]
+    for index, token in enumerate(tokens[: NAME_MAX_TOKENS + 2]):
+        if token.endswith(":") and index < NAME_MAX_TOKENS + 2:
+            return " ".join(tokens[:index] + [token[:-1]]).strip()
+    particles = sorted(_rules()["name_particles"], key=len, reverse=True)
+    for index, token in enumerate(tokens[:NAME_MAX_TOKENS]):
+        for particle in particles:
+            if token.endswith(particle) and len(token) > len(particle):
+                return " ".join(tokens[:index] + [token[: -len(particle)]]).strip(" ,.")
+    return ""
+
+
+def _explanation(correct_part: str) -> str | None:
+    """Text between the answer statement and the wrong-answer section, labels removed."""
+    text = correct_part
+    for pattern in compiled_list("stated_answer"):
+        text = _remove_sentence(pattern, text)
+    text = compiled(RULES, "stated_answer_follows").sub(" ", text)
+    text = compiled(RULES, "explanation_marker").sub(" ", text)
+    text = re.sub(r"^[\s.:;,]+", "", re.sub(r"\s+", " ", text)).strip()
+    return text or None
+
+
+def _remove_sentence(pattern: re.Pattern[str], text: str) -> str:
+    """Remove a stated-answer phrase up to its ``입니다`` (when that comes soon)."""
+    end = compiled(RULES, "answer_sentence_end")
+    out, cursor = [], 0
+    for match in pattern.finditer(text):
+        stop = end.search(text, match.end())
+        cut = stop.end() if stop and stop.start() - match.end() < 80 else match.end()
+        out.append(text[cursor: match.start()])
+        cursor = cut
+    out.append(text[cursor:])
+    return " ".join(out)
+
+
+# ------------------------------------------------------------------ answer resolution
+def option_count_from_labels(labels: set[str]) -> int:
+    """Largest L such that the labels up to L miss at most one letter (OCR drops or
+    mangles one label now and then: ``F (오답)`` for B)."""
+    best = 0
+    for size in range(2, len(LABELS) + 1):
+        present = sum(1 for letter in LABELS[:size] if letter in labels)
+        if LABELS[size - 1] in labels and present >= size - 1:
+            best = size
+    return best
+
+
+def expected_answer_count(*texts: str) -> int | None:
+    """``(3개 선택)`` / ``(Choose two.)`` -> 3 / 2."""
+    pattern = compiled(RULES, "choose_n")
+    for text in texts:
+        match = pattern.search(text)
+        if match:
+            if match.group("n"):
+                return int(match.group("n"))
+            word = match.group("word").lower()
+            return int(word) if word.isdigit() else _rules()["choose_words"][word]
+    return None
+
+
+def marked_labels(head: str, options: list[tuple[str, str]]) -> list[str]:
+    """Options a correctness mark (``(정답)``) sits next to, by fuzzy match of the text
+    beside the mark: after it when there is text there, else before it."""
+    found: list[str] = []
+    mark = compiled(RULES, "correct_mark")
+    texts = [(label, text) for label, text in options if text]
+    if not texts:
+        return found
+    for match in mark.finditer(head):
+        # a mark belongs to its own line: look no further than the line's ends
+        after = head[match.end(): match.end() + MARK_WINDOW].split("\n")[0]
+        before = head[max(0, match.start() - MARK_WINDOW): match.start()].split("\n")[-1]
+        after = mark.split(after)[0].strip()
+        before = mark.split(before)[-1].strip()
+        for window in (after, before):
+            if not _is_option_like(window):
+                continue
+            label, score = _best_option(window, texts, from_start=window is after)
+            if score >= MARK_MATCH_MIN:
+                if label not in found:
+                    found.append(label)
+                break
+    return found
+
+
+def _best_option(window: str, options: list[tuple[str, str]], from_start: bool) -> tuple[str, float]:
+    best = ("", 0.0)
+    for label, text in options:
+        piece = window[: len(text) + 2] if from_start else window[-(len(text) + 2):]
+        score = fuzz.ratio(piece, text)
+        if score > best[1]:
+            best = (label, score)
+    return best
+
+
+def resolve_answer(stated: list[str], marked: list[str], complement: list[str],
+                   expected: int, labels: list[str]) -> tuple[list[str], list[str]]:
+    """Vote: stated answers weigh most, marks next, the complement of 오답 least.
+
+    Returns (answer, flags). The top ``expected`` labels with votes win.
+    """
+    votes = {label: 0.0 for label in labels}
+    for weight, signal in ((WEIGHT_STATED, stated), (WEIGHT_MARKED, marked),
+                           (WEIGHT_COMPLEMENT, complement)):
+        for label in signal:
+            if label in votes:
+                votes[label] += weight
+    ranked = sorted((label for label in labels if votes[label] > 0),
+                    key=lambda label: (-votes[label], label))
+    answer = sorted(ranked[:expected])
+    flags: list[str] = []
+    if not answer:
+        return [], ["answer_missing"]
+    if len(ranked) > expected and votes[ranked[expected]] == votes[ranked[expected - 1]]:
+        flags.append("answer_ambiguous")
+    supported = set(stated) | set(marked)
+    if any(label not in answer for label in supported if label in votes):
+        flags.append("answer_signals_conflict")
+    if not set(answer) & supported:
+        flags.append("answer_inferred_from_rationale")
+    if len(answer) < expected:
+        flags.append("answer_count_mismatch")
+    return answer, flags
+
+
+# ------------------------------------------------------------------ options
+def build_options(layout: QuestionLayout, reading: AnswerReading | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """Options in order A, B, C… and flags about how they were recovered."""
+    label_count = option_count_from_labels(reading.labels_seen) if reading else 0
+    lines = list(layout.option_lines)
+    interleaved = bool(layout.trailing) or (label_count and len(lines) < label_count - 1)
+    if not interleaved:
+        while label_count and len(lines) > label_count and len(lines[0]) <= 4:
+            lines.pop(0)  # a column header such as "용팀" above the options
+        return [(LABELS[i], text) for i, text in enumerate(lines[: len(LABELS)])], []
+    count = max(label_count, len(lines) + (1 if layout.trailing else 0))
+    flags = ["options_interleaved"]
+    highest_stated = max((LABELS.index(x) + 1 for x in (reading.stated if reading else [])), default=0)
+    if count < max(2, highest_stated):
+        # labels too garbled to count: assume the usual number of options
+        count = max(_rules()["default_option_count"], highest_stated)
+        flags.append("option_count_uncertain")
+    count = min(count, len(LABELS))
+    texts: list[str | None] = [None] * count
+    for offset, text in enumerate(reversed(lines)):
+        if count - 1 - offset >= 0:
+            texts[count - 1 - offset] = text
+    names = reading.names if reading else {}
+    missing = []
+    for index in range(count):
+        if texts[index] is None and LABELS[index] in names:
+            texts[index] = names[LABELS[index]]
+    unfilled = [i for i in range(count) if texts[i] is None]
+    repeats = any(fuzz.ratio(layout.trailing, t) >= STEM_OPTION_CUT_MIN for t in texts if t)
+    if layout.trailing and unfilled and not repeats:
+        texts[unfilled[-1]] = layout.trailing
+        unfilled.pop()
+    for index in unfilled:
+        texts[index] = ""
+        missing.append(LABELS[index])
+    if missing:
+        flags.append("option_text_missing")
+    return [(LABELS[i], text or "") for i, text in enumerate(texts)], flags
+
+
+def clean_interleaved_stem(stem: str, options: list[tuple[str, str]]) -> str:
+    """Cut option texts that two-column reading put inside the stem."""
+    for _label, text in options:
+        if len(text) < 3:
+            continue
+        alignment = fuzz.partial_ratio_alignment(text, stem)
+        if alignment and alignment.score >= STEM_OPTION_CUT_MIN:
+            start, end = alignment.dest_start, alignment.dest_end
+            stem = (stem[:start] + " " + stem[end:])
+    return re.sub(r"\s+", " ", stem).strip()
+
+
+# ------------------------------------------------------------------ matching questions
+def read_matching(layout: QuestionLayout, apage: QuestionPage | None
+                  ) -> tuple[list[tuple[str, str]], list[str], list[str], str | None, list[str]]:
+    """Items, targets, ``LABEL=target`` answers and explanation of a matching question.
+
+    The first two lines are the column headers; then rows alternate item, target. On the
+    answer page the targets are re-ordered to sit beside their items, and the text after
+    the table explains. Target names are snapped to the service names that explanation
+    spells (OCR garbles the short names in the table).
+    """
+    flags: list[str] = []
+    rows = layout.option_lines
+    headers = 2 if len(rows) % 2 == 0 and len(rows) >= 6 else 0
+    rows = rows[headers:]
+    items = [(LABELS[i], rows[2 * i]) for i in range(len(rows) // 2)]
+    targets = [rows[2 * i + 1] for i in range(len(rows) // 2)]
+    answer: list[str] = []
+    explanation = None
+    canonical = list(targets)
+    if apage is not None:
+        lines = [strip_column_headers(line.text) for line in apage.page.lines[1:]]
+        lines = [line for line in lines if _is_option_like(line)]
+        table_end = headers + 2 * len(items)
+        explanation = " ".join(lines[table_end:]).strip() or None
+        vocabulary = sorted(set(compiled(RULES, "service_name").findall(explanation or "")))
+        canonical = _snap(targets, vocabulary)
+        answer_targets = lines[headers:table_end][1::2]
+        assignment = _assign(answer_targets, targets, canonical)
+        answer = [f"{label}={canonical[j]}" for (label, _item), j in zip(items, assignment)
+                  if j is not None]
+    if not items:
+        flags.append("options_missing")
+    if len(answer) != len(items):
+        flags.append("matching_answer_incomplete")
+    if len(set(answer)) != len(answer) or len({a.split("=", 1)[1] for a in answer}) != len(answer):
+        flags.append("matching_answer_uncertain")
+    return items, canonical, answer, explanation, flags
+
+
+#: Up to this many rows, the best one-to-one pairing is found by trying every permutation.
+EXACT_ASSIGNMENT_MAX = 7
+
+
+def _assign(rows: list[str], targets: list[str], canonical: list[str]) -> list[int | None]:
+    """Pair each answer-page row with a distinct target, maximizing total similarity.
+
+    Rows are a permutation of the targets, each garbled its own way; a greedy pairing
+    lets one bad guess steal another row's target, the best total pairing does not.
+    """
+    def key(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text.lower())
+
+    score = [[max(fuzz.ratio(key(row), key(raw)), fuzz.ratio(key(row), key(snapped)))
+              for raw, snapped in zip(targets, canonical)] for row in rows]
+    if not rows or len(rows) != len(targets):
+        return [max(range(len(targets)), key=lambda j: s[j]) if targets else None for s in score]
+    if len(rows) <= EXACT_ASSIGNMENT_MAX:
+        from itertools import permutations
+
+        best = max(permutations(range(len(targets))),
+                   key=lambda perm: sum(score[i][j] for i, j in enumerate(perm)))
+        return list(best)
+    chosen: list[int | None] = [None] * len(rows)
+    for _value, i, j in sorted(((score[i][j], i, j) for i in range(len(rows))
+                                for j in range(len(targets))), reverse=True):
+        if chosen[i] is None and j not in chosen:
+            chosen[i] = j
+    return chosen
+
+
+def _snap(targets: list[str], vocabulary: list[str]) -> list[str]:
+    """Replace each garbled target by the vocabulary term it resembles most (one-to-one)."""
+    if not vocabulary:
+        return list(targets)
+    pairs = sorted(((fuzz.ratio(t.lower(), v.lower()), i, v) for i, t in enumerate(targets)
+                    for v in vocabulary), reverse=True)
+    snapped: dict[int, str] = {}
+    used: set[str] = set()
+    for score, index, term in pairs:
+        if score < 40 or index in snapped or term in used:
+            continue
+        snapped[index] = term
+        used.add(term)
+    return [snapped.get(i, t) for i, t in enumerate(targets)]
+
+
+# ------------------------------------------------------------------ assembly
+def extract_guide_questions(pages: list[CleanPage], structure: list[PageStructure]) -> list[GuideQuestion]:
+    """All knowledge checks of a guide, paired question/answer pages, in page order."""
+    found = classify_pages(pages, structure)
+    answers = {(q.structure.module, q.number): q for q in found if q.is_answer}
+    questions = []
+    for qpage in found:
+        if qpage.is_answer:
+            continue
+        apage = answers.get((qpage.structure.module, qpage.number))
+        questions.append(build_question(qpage, apage))
+    return questions
+
+
+def build_question(qpage: QuestionPage, apage: QuestionPage | None) -> GuideQuestion:
+    layout = read_question_page(qpage)
+    reading = read_answer_page(apage) if apage else None
+    flags: list[str] = [] if apage else ["answer_page_missing"]
+    pages = [qpage.page.number] + ([apage.page.number] if apage else [])
+    info = qpage.structure
+    if layout.matching:
+        items, targets, answer, explanation, match_flags = read_matching(layout, apage)
+        return GuideQuestion(info.module, info.module_title, info.topic, qpage.number, pages,
+                             "matching", layout.stem, items, answer, explanation,
+                             match_targets=targets, flags=sorted(set(flags + match_flags)))
+    options, option_flags = build_options(layout, reading)
+    flags += option_flags
+    stem = layout.stem
+    if "options_interleaved" in option_flags:
+        stem = clean_interleaved_stem(stem, options)
+    labels = [label for label, _ in options]
+    expected = expected_answer_count(layout.stem, apage.first_line if apage else "")
+    stated = reading.stated if reading else []
+    marked = marked_labels(reading.marks_text, options) if reading else []
+    complement = ([label for label in labels if label not in reading.wrong_labels]
+                  if reading and reading.wrong_labels else [])
+    count = expected or max(1, reading.stated_count if reading else 1)
+    answer, answer_flags = resolve_answer(stated, marked, complement, count, labels)
+    flags += answer_flags
+    if reading and not reading.explanation:
+        flags.append("explanation_missing")
+    if len(options) < 2:
+        flags.append("options_missing")
+    return GuideQuestion(
+        info.module, info.module_title, info.topic, qpage.number, pages,
+        "multi" if count > 1 else "single", stem, options, answer,
+        reading.explanation if reading else None,
+        rationales=reading.rationales if reading else [],
+        answer_signals={"stated": stated, "marked": marked, "complement": complement},
+        flags=sorted(set(flags)),
+    )
