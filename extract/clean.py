@@ -1,0 +1,25 @@
+"""Line-by-line text cleaning (``qbank clean``): normalization and watermark removal.
+
+Lines have no pages, so each line stands for a page when the furniture detector learns
+the watermark's vocabulary; band lines (headers/footers) need pages and are not looked for.
+The OCR corrector plugs in here next.
+"""
+from __future__ import annotations
+
+from extract.furniture import FurnitureModel, Removal, expand_anchors, learn_anchors, strip_shards
+from extract.normalize import normalize_text
+from ingest.document import Line
+
+
+def clean_lines(lines: list[str]) -> tuple[list[str], list[Removal]]:
+    """One cleaned line per input line, and what was removed (line numbers 1-based)."""
+    normalized = [normalize_text(text) for text in lines]
+    pages = [[Line(text, number)] for number, text in enumerate(normalized, start=1) if text]
+    anchors = expand_anchors(pages, learn_anchors(pages))
+    model = FurnitureModel([], anchors)
+    cleaned, removed = [], []
+    for number, text in enumerate(normalized, start=1):
+        body, pieces = strip_shards(text, model) if anchors else (text, [])
+        removed.extend(Removal(0, number, piece, "watermark-shard") for piece in pieces)
+        cleaned.append(body)
+    return cleaned, removed

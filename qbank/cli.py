@@ -1,0 +1,100 @@
+"""``qbank`` command line: ``build`` a corpus, ``clean`` text.
+
+Exit codes (CORPUS.md): 0 every input read; 1 some inputs failed (the rest is written,
+each failure named on stderr and in the manifest); 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from qbank import __version__
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qbank",
+        description="Turn study material (OCR text dumps of course books, ...) into a "
+                    "question bank corpus: questions.jsonl, knowledge.jsonl, manifest.json.",
+    )
+    parser.add_argument("--version", action="version", version=f"qbank {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = sub.add_parser(
+        "build", help="build a corpus from files and folders",
+        description="Read every INPUT (a file, or a folder walked recursively), extract "
+                    "questions and knowledge units, and write DIR/questions.jsonl, "
+                    "DIR/knowledge.jsonl, DIR/manifest.json and DIR/audit/. Formats are "
+                    "detected by content, not by file name. A file that cannot be read is "
+                    "named on stderr and in the manifest; the others still build.")
+    build.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders to read")
+    build.add_argument("--out", required=True, type=Path, metavar="DIR",
+                       help="output folder (created if missing; its corpus files are replaced atomically)")
+    build.add_argument("--no-audit", action="store_true",
+                       help="do not write DIR/audit/furniture.jsonl (what furniture removal took off each page)")
+    build.add_argument("--quiet", "-q", action="store_true",
+                       help="no progress bar and no summary; errors are still printed")
+
+    clean = sub.add_parser(
+        "clean", help="clean text from stdin to stdout, line by line",
+        description="Read text on stdin and write it cleaned on stdout, one output line per "
+                    "input line: Unicode NFC and whitespace normalization, and removal of "
+                    "watermark shards learned from the input itself.")
+    clean.add_argument("--audit", type=Path, metavar="FILE",
+                       help="write what was removed, per line, to FILE (JSON lines)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "build":
+        return _build(args)
+    return _clean(args)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from qbank.pipeline import build
+    from qbank.summary import render_summary
+
+    if args.out.exists() and not args.out.is_dir():
+        print(f"qbank: --out {args.out}: exists and is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        report = build(args.inputs, args.out, audit=not args.no_audit,
+                       progress=False if args.quiet else None)
+    except OSError as exc:
+        print(f"qbank: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for failed in report.failed:
+        print(f"qbank: error: {failed.error}", file=sys.stderr)
+    if not args.quiet:
+        print(render_summary(report), file=sys.stderr)
+    return EXIT_SOME_FAILED if report.failed else EXIT_OK
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from extract.clean import clean_lines
+
+    data = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    lines = data.split("\n")
+    trailing_newline = data.endswith("\n")
+    if trailing_newline:
+        lines.pop()
+    cleaned, removals = clean_lines(lines)
+    out = "\n".join(cleaned) + ("\n" if trailing_newline else "")
+    sys.stdout.buffer.write(out.encode("utf-8"))
+    if args.audit:
+        import json
+
+        with args.audit.open("w", encoding="utf-8") as handle:
+            for r in removals:
+                handle.write(json.dumps({"line": r.source_line, "reason": r.reason, "text": r.text},
+                                        ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

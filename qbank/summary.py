@@ -1,0 +1,25 @@
+"""The one-screen summary printed at the end of a build."""
+from __future__ import annotations
+
+from qbank.pipeline import BuildReport
+
+
+def render_summary(report: BuildReport) -> str:
+    ok = [s for s in report.sources if not s.error]
+    lines = [
+        f"qbank build -> {report.out}",
+        f"  sources   {len(ok)} read, {len(report.failed)} failed",
+    ]
+    for source in ok:
+        lines.append(f"    {source.path}  [{source.format}, {source.pages} pages] "
+                     f"{len(source.extraction.questions)} questions, "
+                     f"{len(source.extraction.knowledge)} knowledge units, "
+                     f"{len(source.extraction.removed)} furniture removals, {source.seconds:.2f}s")
+    for source in report.failed:
+        lines.append(f"    FAILED {source.error}")
+    lines.append(f"  questions {report.questions}   knowledge units {report.knowledge}")
+    if report.flags:
+        shown = ", ".join(f"{flag} {count}" for flag, count in report.flags.most_common())
+        lines.append(f"  flags     {shown}")
+    lines.append(f"  time      {report.seconds:.2f}s")
+    return "\n".join(lines)

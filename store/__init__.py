@@ -1,0 +1,1 @@
+"""Owns the records: schema, stable ids, validation, deterministic atomic writing, manifest."""
