@@ -2,10 +2,13 @@
 
 Two detectors, both statistical, none knowing this book's strings:
 
-* **Band lines** (running headers, copyright and ``Printed by`` footers): the first
+* **Band lines** (copyright and ``Printed by`` footers, logos): the first
   :data:`TOP_BAND` and last :data:`BOTTOM_BAND` lines of every page are clustered by fuzzy
-  similarity; a cluster seen on at least :data:`MIN_PAGE_SHARE` of the pages is furniture
-  wherever it occurs. Lines that are only a number in a band are page numbers.
+  similarity; a band line whose cluster is seen on at least :data:`MIN_PAGE_SHARE` of the
+  pages is furniture (only in the band: in a short document, content such as a contents
+  page line can resemble a frequent header). Lines that are only a number in a band are
+  page numbers.
+* **Running headers** (module headers): a page's first line that repeats on nearby pages.
 * **Watermark shards** glued to the end of body lines (``... NOT Com 틈 8 SSleeeee1@``):
   *anchor* tokens are tokens seen on many pages that almost only ever occur in the last
   few positions of a line. A line's tail made of anchors (or near-copies of them) and short
@@ -62,6 +65,7 @@ RUNNING_MIN_NEIGHBOURS = 2
 RUNNING_MAX_CHARS = 80
 
 RUNNING_HEADER = "running-header"
+BAND_LINE = "repeated-band-line"
 
 _NUMBER_LINE = re.compile(r"^\W{0,2}\d{1,4}\W{0,2}$")
 _DIGITS = re.compile(r"\d")
@@ -380,8 +384,8 @@ def remove_furniture(document: Document, model: FurnitureModel | None = None) ->
             reason = None
             if line.source_line in model.running_header_lines:
                 reason = RUNNING_HEADER
-            elif model.is_band_furniture(line.text):
-                reason = "repeated-band-line"
+            elif id(line) in band_ids and model.is_band_furniture(line.text):
+                reason = BAND_LINE
             elif id(line) in band_ids and _NUMBER_LINE.match(line.text):
                 reason = "page-number"
             if reason:

@@ -40,6 +40,8 @@ MARK_MATCH_MIN = 60
 MARK_WINDOW = 30
 #: Fuzzy score above which an option's text found inside an interleaved stem is cut out.
 STEM_OPTION_CUT_MIN = 72
+#: Knowledge-check pages searched after a question page for its answer page.
+ANSWER_SEARCH = 3
 #: Tokens a rationale may spend before naming its option (``A DeepAR은 ...``).
 NAME_MAX_TOKENS = 6
 _HAS_LETTERS = re.compile(r"[^\W\d_].*[^\W\d_]|[\uac00-\ud7a3]{2}")
@@ -580,12 +582,13 @@ def _snap(targets: list[str], vocabulary: list[str]) -> list[str]:
 def extract_guide_questions(pages: list[CleanPage], structure: list[PageStructure]) -> list[GuideQuestion]:
     """All knowledge checks of a guide, paired question/answer pages, in page order."""
     found = classify_pages(pages, structure)
-    answers = {(q.structure.module, q.number): q for q in found if q.is_answer}
     questions = []
-    for qpage in found:
+    for index, qpage in enumerate(found):
         if qpage.is_answer:
             continue
-        apage = answers.get((qpage.structure.module, qpage.number))
+        apage = next((a for a in found[index + 1: index + 1 + ANSWER_SEARCH]
+                      if a.is_answer and a.number == qpage.number
+                      and a.structure.module == qpage.structure.module), None)
         questions.append(build_question(qpage, apage))
     return questions
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from extract.furniture import RUNNING_HEADER, CleanPage
+from extract.furniture import BAND_LINE, RUNNING_HEADER, CleanPage
 from extract.rules import compiled, load_rules
 
 RULES = "guide_structure"
@@ -104,8 +104,14 @@ def split_header(text: str) -> tuple[int | None, str]:
 
 
 def header_candidates(page: CleanPage) -> list[str]:
-    """Running headers removed from the page, else top lines that look like module headers."""
-    found = [r.text for r in page.removed if r.reason == RUNNING_HEADER]
+    """Running headers removed from the page, else top lines that look like module headers.
+
+    In a short document one module's header can sit on a fifth of the pages and be taken
+    as a repeated band line; such removals count too when they look like a module header.
+    """
+    header_like = compiled(RULES, "header_like")
+    found = [r.text for r in page.removed
+             if r.reason == RUNNING_HEADER or (r.reason == BAND_LINE and header_like.match(r.text))]
     if found:
         return found
     marker = compiled(RULES, "module_marker")
