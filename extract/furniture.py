@@ -156,7 +156,9 @@ def _band_key(text: str) -> str:
 
 
 def _token_key(token: str) -> str:
-    return token.lower()
+    """Lower case without sentence punctuation: ``axle.`` at a line end is the word
+    ``axle``, which also occurs mid-line, so a sentence end never looks like a shard."""
+    return token.lower().rstrip(".,;:!?。") or token.lower()
 
 
 def _is_junk_token(token: str) -> bool:

@@ -1,0 +1,72 @@
+"""Shared fixtures: the real guide from ../shared and corpora built from it once per run."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+GUIDE = SHARED / "data" / "guide" / "ml-engineering-on-aws-ko.ocr.txt"
+GOLD = SHARED / "gold"
+SAMPLES = REPO / "samples"
+
+#: Strings that only page furniture contains (issue 2's list).
+FURNITURE_STRINGS = ["Printed by", "Ssleeee", "NOT Com", "Nmazon", "Wcb Scrvices"]
+
+needs_shared = pytest.mark.skipif(not GUIDE.exists(), reason=f"real data not found at {GUIDE}")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.fixture(scope="session")
+def guide_document():
+    if not GUIDE.exists():
+        pytest.skip(f"real data not found at {GUIDE}")
+    from ingest import read_document
+
+    return read_document(GUIDE, "guide.ocr.txt")
+
+
+@pytest.fixture(scope="session")
+def guide_pages(guide_document):
+    from extract.furniture import remove_furniture
+
+    return remove_furniture(guide_document)
+
+
+@pytest.fixture(scope="session")
+def guide_structure(guide_pages):
+    from extract.structure import analyse_structure
+
+    return analyse_structure(guide_pages)
+
+
+@pytest.fixture(scope="session")
+def guide_corpus(tmp_path_factory):
+    """The whole guide built by the real pipeline into a temp folder."""
+    if not GUIDE.exists():
+        pytest.skip(f"real data not found at {GUIDE}")
+    from qbank.pipeline import build
+
+    out = tmp_path_factory.mktemp("guide-corpus")
+    report = build([str(GUIDE)], out, progress=False)
+    assert not report.failed, report.failed
+    return out
+
+
+@pytest.fixture(scope="session")
+def gold_questions():
+    if not GOLD.exists():
+        pytest.skip("gold not found")
+    return read_jsonl(GOLD / "guide_questions.jsonl")
+
+
+@pytest.fixture(scope="session")
+def gold_modules():
+    if not GOLD.exists():
+        pytest.skip("gold not found")
+    return json.loads((GOLD / "guide_modules.json").read_text(encoding="utf-8"))
