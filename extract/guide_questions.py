@@ -89,13 +89,9 @@ def _label_positions(text: str) -> list[tuple[str, int, int]]:
     found = []
     for match in re.finditer(r"\S+", text):
         token = pattern.match(match.group())
-        if token and token.group("label").isupper():
+        if token:
             found.append((token.group("label"), match.start(), match.end()))
     return found
-
-
-def _first_marker(pattern: re.Pattern[str], text: str, start: int = 0) -> re.Match[str] | None:
-    return pattern.search(text, start)
 
 
 # ------------------------------------------------------------------ page reading
@@ -154,8 +150,8 @@ def read_question_page(qpage: QuestionPage) -> QuestionLayout:
         text = strip_column_headers(line.text)
         if not _is_option_like(text):
             continue
-        if stem_end.search(text) and text.rstrip().endswith(("?", "？", "까?", "오", "오.")):
-            stem_parts.append(text)
+        if stem_end.search(text):
+            stem_parts.append(text)  # e.g. "어떻게 대답하시겠습니까?" after the options
         elif len(text) >= rules["note_min_chars"] or compiled(RULES, "note_pattern").search(text):
             continue  # the instructor's note on what the question tests
         else:
@@ -220,7 +216,8 @@ def _answer_section_start(lines: list[str]) -> tuple[int, int]:
 
 
 def compiled_list(key: str) -> list[re.Pattern[str]]:
-    return [re.compile(p, re.IGNORECASE if False else 0) for p in _rules()[key]]
+    """Case-sensitive patterns: answer letters are capitals, ``a``/``b`` are not labels."""
+    return [re.compile(p) for p in _rules()[key]]
 
 
 def stated_letters(text: str) -> list[str]:
