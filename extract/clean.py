@@ -6,7 +6,8 @@ The OCR corrector plugs in here next.
 """
 from __future__ import annotations
 
-from extract.furniture import FurnitureModel, Removal, expand_anchors, learn_anchors, strip_shards
+from extract.furniture import (FurnitureModel, Removal, expand_anchors, learn_anchors,
+                               strip_shards, strip_stray_tokens)
 from extract.normalize import normalize_text
 from ingest.document import Line
 
@@ -20,6 +21,8 @@ def clean_lines(lines: list[str]) -> tuple[list[str], list[Removal]]:
     cleaned, removed = [], []
     for number, text in enumerate(normalized, start=1):
         body, pieces = strip_shards(text, model) if anchors else (text, [])
+        body, strays = strip_stray_tokens(body)
         removed.extend(Removal(0, number, piece, "watermark-shard") for piece in pieces)
+        removed.extend(Removal(0, number, piece, "stray-token") for piece in strays)
         cleaned.append(body)
     return cleaned, removed

@@ -251,6 +251,30 @@ def learn_anchors(pages: list[list[Line]]) -> frozenset[str]:
     )
 
 
+_STRAY_SYMBOLS = re.compile(r"^[^\w\s\-–—·/&+=(),:;.\[\]]+$")
+_STRAY_LATIN = re.compile(r"^[a-z]{1,2}$")
+
+
+def strip_stray_tokens(text: str) -> tuple[str, list[str]]:
+    """Drop OCR debris standing between Korean words: symbol-only tokens (``>``, ``@``,
+    ``{``) and one- or two-letter lower-case Latin tokens (``om``, ``e``). Capitals stay
+    (``B`` is an option label, ``Al`` an OCR'd ``AI`` the corrector fixes), and so do lone
+    digits (real numbers are written that way too). Debris at the edges of a line is left
+    to the shard rules."""
+    tokens = text.split()
+    keep = [True] * len(tokens)
+    for i in range(1, len(tokens) - 1):
+        before, token, after = tokens[i - 1], tokens[i], tokens[i + 1]
+        if not (_HANGUL.search(before) and _HANGUL.search(after)):
+            continue
+        if _STRAY_SYMBOLS.match(token) or _STRAY_LATIN.match(token):
+            keep[i] = False
+    removed = [t for t, k in zip(tokens, keep) if not k]
+    if not removed:
+        return text, []
+    return " ".join(t for t, k in zip(tokens, keep) if k), removed
+
+
 def _tail_cut(text: str, model: FurnitureModel) -> list[str]:
     """Tokens left before a line-final shard run, or [] when the line has no such run."""
     tokens = text.split()
@@ -394,9 +418,12 @@ def remove_furniture(document: Document, model: FurnitureModel | None = None) ->
                 removed.append(Removal(page.number, line.source_line, line.text, reason))
                 continue
             body, shards = strip_shards(line.text, model)
+            body, strays = strip_stray_tokens(body)
             removed.extend(Removal(page.number, line.source_line, piece, "watermark-shard")
                            for piece in shards)
+            removed.extend(Removal(page.number, line.source_line, piece, "stray-token")
+                           for piece in strays)
             if body:
-                kept.append(Line(body, line.source_line) if shards else line)
+                kept.append(Line(body, line.source_line) if shards or strays else line)
         cleaned.append(CleanPage(page.number, kept, removed))
     return cleaned

@@ -35,14 +35,20 @@ def _parser() -> argparse.ArgumentParser:
                        help="output folder (created if missing; its corpus files are replaced atomically)")
     build.add_argument("--no-audit", action="store_true",
                        help="do not write DIR/audit/furniture.jsonl (what furniture removal took off each page)")
+    build.add_argument("--no-ocr-correction", action="store_true",
+                       help="keep OCR'd text as read (skips the Korean OCR corrector and its "
+                            "~3 s model load); furniture is still removed")
     build.add_argument("--quiet", "-q", action="store_true",
                        help="no progress bar and no summary; errors are still printed")
 
     clean = sub.add_parser(
         "clean", help="clean text from stdin to stdout, line by line",
         description="Read text on stdin and write it cleaned on stdout, one output line per "
-                    "input line: Unicode NFC and whitespace normalization, and removal of "
-                    "watermark shards learned from the input itself.")
+                    "input line: Unicode NFC and whitespace normalization, removal of "
+                    "watermark shards learned from the input itself and of stray OCR "
+                    "debris, then Korean OCR correction (kiwipiepy as language model).")
+    clean.add_argument("--no-ocr-correction", action="store_true",
+                       help="only normalize and remove watermark shards")
     clean.add_argument("--audit", type=Path, metavar="FILE",
                        help="write what was removed, per line, to FILE (JSON lines)")
     return parser
@@ -56,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from qbank.extractors import Options
     from qbank.pipeline import build
     from qbank.summary import render_summary
 
@@ -64,7 +71,8 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         report = build(args.inputs, args.out, audit=not args.no_audit,
-                       progress=False if args.quiet else None)
+                       progress=False if args.quiet else None,
+                       options=Options(ocr_correction=not args.no_ocr_correction))
     except OSError as exc:
         print(f"qbank: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -84,6 +92,14 @@ def _clean(args: argparse.Namespace) -> int:
     if trailing_newline:
         lines.pop()
     cleaned, removals = clean_lines(lines)
+    corrections: list = []
+    if not args.no_ocr_correction:
+        from extract.ocr_correct import get_corrector
+
+        results = get_corrector().correct_many(cleaned)
+        cleaned = [text for text, _ in results]
+        corrections = [(number, edit) for number, (_, edits) in enumerate(results, start=1)
+                       for edit in edits]
     out = "\n".join(cleaned) + ("\n" if trailing_newline else "")
     sys.stdout.buffer.write(out.encode("utf-8"))
     if args.audit:
@@ -91,8 +107,10 @@ def _clean(args: argparse.Namespace) -> int:
 
         with args.audit.open("w", encoding="utf-8") as handle:
             for r in removals:
-                handle.write(json.dumps({"line": r.source_line, "reason": r.reason, "text": r.text},
+                handle.write(json.dumps({"line": r.source_line, "reason": r.reason, "removed": r.text},
                                         ensure_ascii=False) + "\n")
+            for number, edit in corrections:
+                handle.write(json.dumps(dict(line=number, **edit.as_dict()), ensure_ascii=False) + "\n")
     return EXIT_OK
 
 

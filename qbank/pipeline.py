@@ -17,7 +17,7 @@ from typing import Any
 
 from ingest.registry import IngestError, read_document
 from qbank import CONTRACT_VERSION, __version__
-from qbank.extractors import EXTRACTORS, Extraction
+from qbank.extractors import EXTRACTORS, Extraction, Options
 from store.ids import disambiguate
 from store.schema import RecordInvalid, validate
 from store.writer import dumps_line, record_sort_key, write_atomic, write_json
@@ -26,6 +26,7 @@ QUESTIONS_FILE = "questions.jsonl"
 KNOWLEDGE_FILE = "knowledge.jsonl"
 MANIFEST_FILE = "manifest.json"
 AUDIT_FILE = "audit/furniture.jsonl"
+CORRECTIONS_FILE = "audit/ocr_corrections.jsonl"
 
 
 @dataclass
@@ -89,7 +90,7 @@ def expand_inputs(inputs: list[str]) -> tuple[list[Path], list[SourceResult]]:
     return unique, missing
 
 
-def process_source(path: Path) -> SourceResult:
+def process_source(path: Path, options: Options = Options()) -> SourceResult:
     """Read and extract one file; every failure becomes a one-line error naming it."""
     name = display_path(path)
     started = time.perf_counter()
@@ -100,7 +101,7 @@ def process_source(path: Path) -> SourceResult:
         extractor = EXTRACTORS.get(document.format)
         if extractor is None:
             raise IngestError(f"{name}: no extractor for format {document.format!r}")
-        extraction = extractor(document)
+        extraction = extractor(document, options)
         for record in extraction.questions:
             validate("question", record)
         for record in extraction.knowledge:
@@ -120,14 +121,15 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None) -> BuildReport:
+def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
+          options: Options = Options()) -> BuildReport:
     started = time.perf_counter()
     files, results = expand_inputs(inputs)
     from tqdm import tqdm
 
     show = sys.stderr.isatty() if progress is None else progress
     for path in tqdm(files, desc="sources", unit="file", disable=not show, leave=False):
-        results.append(process_source(path))
+        results.append(process_source(path, options))
     ok = [r for r in results if not r.error]
     questions = sorted((q for r in ok for q in r.extraction.questions), key=record_sort_key)
     knowledge = sorted((k for r in ok for k in r.extraction.knowledge), key=record_sort_key)
@@ -143,6 +145,8 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
             dumps_line({"source": r.path, "page": x.page, "line": x.source_line,
                         "reason": x.reason, "text": x.text})
             for r in ok for x in r.extraction.removed))
+        write_atomic(out / CORRECTIONS_FILE, "".join(
+            dumps_line(dict(source=r.path, **c)) for r in ok for c in r.extraction.corrections))
     flags = Counter(flag for q in questions for flag in q["flags"])
     write_json(out / MANIFEST_FILE, manifest(inputs, results, question_text, knowledge_text,
                                              len(questions), len(knowledge), flags))
@@ -163,7 +167,8 @@ def manifest(inputs: list[str], results: list[SourceResult], question_text: str,
             source_flags = Counter(f for q in r.extraction.questions for f in q["flags"])
             entry["counts"] = {"questions": len(r.extraction.questions),
                                "knowledge": len(r.extraction.knowledge),
-                               "furniture_removed": len(r.extraction.removed)}
+                               "furniture_removed": len(r.extraction.removed),
+                               "ocr_corrected_fields": len(r.extraction.corrections)}
             entry["flags"] = dict(sorted(source_flags.items()))
         sources.append(entry)
     return {

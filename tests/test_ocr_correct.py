@@ -1,0 +1,92 @@
+"""Korean OCR correction: the confusion table, never-touch cases, audit, real dev pairs."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import GOLD
+from extract.clean import clean_lines
+from extract.ocr_correct import get_corrector
+from extract.rules import load_rules
+
+
+@pytest.fixture(scope="module")
+def corrector():
+    return get_corrector()
+
+
+def test_confusion_table_is_well_formed():
+    table = load_rules("ocr_ko")
+    assert table["typos"]
+    for correct, readings, cost in table["typos"]:
+        assert correct and readings and cost > 0
+        assert all(isinstance(x, str) and x for x in correct + readings)
+        assert not set(correct) & set(readings), correct  # a form never "corrects" to itself
+    assert len({w for w in table["domain_lexicon"]}) == len(table["domain_lexicon"])
+    for rule in table["rules"]:
+        re.compile(rule["pattern"])
+
+
+@pytest.mark.parametrize("noisy, clean", [
+    ("이 모델올 사용하면 특성의 중요도를 이해할 수 있습니다.", "이 모델을 사용하면 특성의 중요도를 이해할 수 있습니다."),
+    ("대량의 데이터률 처리합니다", "대량의 데이터를 처리합니다"),
+    ("이논 후속 혁신의 토대입니다", "이는 후속 혁신의 토대입니다"),
+    ("통계적 예측 및 패련 인식", "통계적 예측 및 패턴 인식"),
+    ("전체 위크플로를 관리합니다", "전체 워크플로를 관리합니다"),
+    ("사용활 수 있습니다", "사용할 수 있습니다"),
+    ("SageMaker 시틀 사용하는 경우", "SageMaker AI를 사용하는 경우"),
+    ("Al 기술 간의 관계", "AI 기술 간의 관계"),
+])
+def test_confusion_families_are_corrected(corrector, noisy, clean):
+    assert corrector.correct(noisy)[0] == clean
+
+
+@pytest.mark.parametrize("text", [
+    "The model is deployed to an endpoint and monitored with CloudWatch.",
+    "df.groupby('label').agg(count=('id', 'size'))",
+    "자세한 내용은 https://docs.aws.amazon.com/sagemaker/latest/dg/whatis.html 을 참고하십시오.",
+    "Amazon SageMaker Pipelines와 AWS CodePipeline을 함께 사용합니다.",
+    "지연 시간은 100 ms 이하, 정확도는 20% 향상되었습니다.",
+    "SageMaker Notebook을 사용합니다.",
+    "설정 파일 config.yaml 을 수정합니다.",
+])
+def test_never_touched(corrector, text):
+    assert corrector.correct(text) == (text, [])
+
+
+def test_edits_are_auditable(corrector):
+    noisy = "이 모델올 사용하면 데이터률 처리할 수 있습니다"
+    fixed, edits = corrector.correct(noisy)
+    assert edits and all(e.reason and e.cost > 0 for e in edits)
+    rebuilt = noisy
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        assert rebuilt[edit.start: edit.start + len(edit.before)] == edit.before
+        rebuilt = rebuilt[: edit.start] + edit.after + rebuilt[edit.start + len(edit.before):]
+    assert rebuilt == fixed
+
+
+def test_dev_pairs_improve_and_clean_text_is_kept(corrector):
+    from rapidfuzz.distance import Levenshtein
+
+    path = GOLD / "ocr_pairs_dev.jsonl"
+    if not path.exists():
+        pytest.skip("gold not found")
+    pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+    def run(texts):
+        cleaned, _ = clean_lines(texts)
+        return [t for t, _ in corrector.correct_many(cleaned)]
+
+    def norm(s):
+        return " ".join(s.split())
+
+    fixed, kept = run([p["noisy"] for p in pairs]), run([p["clean"] for p in pairs])
+    before = sum(Levenshtein.distance(norm(p["noisy"]), norm(p["clean"])) for p in pairs)
+    after = [Levenshtein.distance(norm(f), norm(p["clean"])) for f, p in zip(fixed, pairs)]
+    assert all(a <= Levenshtein.distance(norm(p["noisy"]), norm(p["clean"]))
+               for a, p in zip(after, pairs)), "a paragraph got worse"
+    assert 1 - sum(after) / before >= 0.5
+    harm = sum(Levenshtein.distance(norm(k), norm(p["clean"])) for k, p in zip(kept, pairs))
+    assert harm / sum(len(norm(p["clean"])) for p in pairs) <= 0.001
