@@ -91,27 +91,30 @@ class KoreanCorrector:
 
     # ------------------------------------------------------------------ typo layer
     def _apply_typos(self, text: str, tokens: list) -> tuple[str, list[Edit]]:
-        """Replace the spans of tokens kiwi read as typos, word by word."""
+        """Replace the words holding tokens kiwi read as typos (most texts hold none)."""
+        typo_starts = [t.start for t in tokens if t.typo_cost > 0]
+        if not typo_starts:
+            return text, []
         protected = [m.span() for m in self.protect.finditer(text)]
-        by_word: dict[tuple[int, int], list] = {}
-        words = [m.span() for m in _WORD.finditer(text)]
-        cursor = 0
-        for token in tokens:
-            while cursor < len(words) and words[cursor][1] <= token.start:
-                cursor += 1
-            if cursor < len(words):
-                by_word.setdefault(words[cursor], []).append(token)
         pieces: list[str] = []
         edits: list[Edit] = []
         last = 0
-        for (start, end), word_tokens in sorted(by_word.items()):
-            cost = sum(t.typo_cost for t in word_tokens)
-            if cost <= 0 or any(s < end and start < e for s, e in protected):
+        done: set[int] = set()
+        for position in typo_starts:
+            start = text.rfind(" ", 0, position) + 1
+            if start in done:
                 continue
+            done.add(start)
+            end = text.find(" ", position)
+            end = len(text) if end < 0 else end
+            if start < last or any(s < end and start < e for s, e in protected):
+                continue
+            word_tokens = [t for t in tokens if start <= t.start < end]
             word = text[start:end]
             new = self._rewrite_word(word, start, word_tokens)
             if new is None or new == word:
                 continue
+            cost = sum(t.typo_cost for t in word_tokens)
             pieces.append(text[last:start])
             pieces.append(new)
             edits.append(Edit(start, word, new, "ocr-confusion", round(cost, 3)))
