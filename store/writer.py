@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 
 def record_sort_key(record: dict[str, Any]) -> tuple:
@@ -45,12 +45,6 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
-    ordered = sorted(records, key=record_sort_key)
-    write_atomic(path, "".join(dumps_line(r) for r in ordered))
-    return len(ordered)
 
 
 def write_json(path: Path, data: Any) -> None:
