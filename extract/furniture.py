@@ -312,6 +312,8 @@ def expand_anchors(pages: list[list[Line]], anchors: frozenset[str]) -> frozense
                 if tokens_left:
                     stopper = _token_key(tokens_left[-1])
                     stops[stopper] += 1
+                    if len(tokens) - len(tokens_left) >= TAIL_TOKENS:
+                        in_tail[stopper] += 1  # a long cut stops before the tail window
                     seen.add(stopper)
             stop_pages.update(seen)
         new = {token for token, n in stop_pages.items()

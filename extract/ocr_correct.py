@@ -19,18 +19,28 @@ imported on first use only, once per process.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 import unicodedata
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
+from extract.lexicon_snap import LexiconSnapper, SnapCosts
 from extract.rules import load_rules
 
 RULES = "ocr_ko"
+DOMAIN = "domain_ko"
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3]+$")
 _WORD = re.compile(r"\S+")
+#: tags that make up a noun stem (kiwi splits a garbled noun into such pieces)
+_STEM_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "MM", "IC", "XPN", "XSN", "MAG"})
+_AFFIX_TAGS = frozenset({"XSN", "XPN", "XSA", "XSV"})
+#: a lone known noun scoring below this is rare enough to be looked up in the lexicon
+RARE_SCORE = -12.0
+#: margin for replacing a stem kiwi read as known words (an OOV stem needs VERIFY_MARGIN)
+KNOWN_MARGIN = 4.0
 #: kiwi's score must improve by at least this much for a verified rule edit.
 VERIFY_MARGIN = 1.0
 
@@ -60,14 +70,25 @@ class KoreanCorrector:
 
         rules = load_rules(RULES)
         self.kiwi = Kiwi()
-        for word in rules["domain_lexicon"]:
-            if " " not in word:
-                self.kiwi.add_user_word(word, "NNG", 0.0)
+        lexicon = domain_lexicon()
+        for word in self._unknown_words(lexicon):
+            self.kiwi.add_user_word(word, "NNG", 0.0)
+        snap = rules["snap"]
+        self.particle_starts = frozenset(snap["particle_starts"])
+        self.snapper = LexiconSnapper(lexicon, snap["jamo_groups"], SnapCosts(**snap["costs"]))
         self.typos = TypoTransformer([TypoDefinition(orig, errors, cost)
                                       for orig, errors, cost in rules["typos"]])
         self.threshold = float(rules["threshold"])
         self.protect = re.compile(rules["protect"])
         self.rules = [dict(rule, regex=re.compile(rule["pattern"])) for rule in rules["rules"]]
+
+    def _unknown_words(self, words: list[str]) -> list[str]:
+        """Lexicon words kiwi reads as out-of-vocabulary or as several pieces (only those
+        become user words: re-adding a word kiwi knows would override its own weight)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            analyses = self.kiwi.tokenize(words)
+        return [w for w, tokens in zip(words, analyses) if len(tokens) != 1 or tokens[0].oov]
 
     # ------------------------------------------------------------------ public
     def correct(self, text: str) -> tuple[str, list[Edit]]:
@@ -91,36 +112,97 @@ class KoreanCorrector:
 
     # ------------------------------------------------------------------ typo layer
     def _apply_typos(self, text: str, tokens: list) -> tuple[str, list[Edit]]:
-        """Replace the words holding tokens kiwi read as typos (most texts hold none)."""
-        typo_starts = [t.start for t in tokens if t.typo_cost > 0]
-        if not typo_starts:
-            return text, []
-        protected = [m.span() for m in self.protect.finditer(text)]
+        """Rewrite the words holding a typo token or a suspect noun stem (most hold none)."""
+        spans = [m.span() for m in _WORD.finditer(text)]
+        starts = [s for s, _ in spans]
+        by_word: dict[int, list] = {}
+        for token in tokens:
+            by_word.setdefault(bisect_right(starts, token.start) - 1, []).append(token)
+        protected: list[tuple[int, int]] | None = None
         pieces: list[str] = []
         edits: list[Edit] = []
         last = 0
-        done: set[int] = set()
-        for position in typo_starts:
-            start = text.rfind(" ", 0, position) + 1
-            if start in done:
+        for index, word_tokens in by_word.items():
+            stem = _stem_run(word_tokens)
+            has_typo = any(t.typo_cost > 0 for t in word_tokens)
+            if not has_typo and not self._suspect_stem(stem):
                 continue
-            done.add(start)
-            end = text.find(" ", position)
-            end = len(text) if end < 0 else end
-            if start < last or any(s < end and start < e for s, e in protected):
+            start, end = spans[index]
+            if protected is None:
+                protected = [m.span() for m in self.protect.finditer(text)]
+            if any(s < end and start < e for s, e in protected):
                 continue
-            word_tokens = [t for t in tokens if start <= t.start < end]
             word = text[start:end]
-            new = self._rewrite_word(word, start, word_tokens)
+            snapped = self._snap_word(word, start, stem) if stem else None
+            if snapped is not None:
+                new, cost, reason = *snapped, "lexicon-snap"
+            elif has_typo:
+                new = self._rewrite_word(word, start, word_tokens)
+                cost, reason = sum(t.typo_cost for t in word_tokens), "ocr-confusion"
+            else:
+                continue
             if new is None or new == word:
                 continue
-            cost = sum(t.typo_cost for t in word_tokens)
             pieces.append(text[last:start])
             pieces.append(new)
-            edits.append(Edit(start, word, new, "ocr-confusion", round(cost, 3)))
+            edits.append(Edit(start, word, new, reason, round(cost, 3)))
             last = end
         pieces.append(text[last:])
         return "".join(pieces), edits
+
+    @staticmethod
+    def _suspect_stem(stem: list) -> bool:
+        """A noun stem worth a lexicon look-up: unknown to kiwi, rare, or read as pieces."""
+        if not stem:
+            return False
+        return len(stem) > 1 or stem[0].oov or stem[0].score < RARE_SCORE
+
+    def _snap_word(self, word: str, offset: int, stem: list) -> tuple[str, float] | None:
+        """Replace the noun stem of ``word`` by the lexicon word it was garbled from.
+
+        A particle glued into an unknown stem (트래피올) is split off first; whatever follows
+        the stem then goes through the typo layer again. Kept only when kiwi scores the new
+        word better, by more when the old stem was made of known words."""
+        lo = stem[0].start - offset
+        hi = stem[-1].start - offset + stem[-1].len
+        form = word[lo:hi]
+        if not _HANGUL_ONLY.match(form):
+            return None
+        if all(_known_piece(t) for t in stem):
+            return None  # kiwi read known words (and affixes) as printed
+        glued = form[-1] in self.particle_starts
+        if glued and self._is_known(form[:-1]):
+            return None  # a known word with a misread particle: the typo layer's business
+        margin = VERIFY_MARGIN if any(t.oov for t in stem) else KNOWN_MARGIN
+        for cut in (len(form), len(form) - 1) if glued else (len(form),):
+            found = self.snapper.snap(form[:cut])
+            if found is None:
+                continue
+            target, cost = found
+            new = word[:lo] + target + word[lo + cut:]
+            if lo + cut < len(word):
+                new = self.correct_word(new)
+            if self._score(new) >= self._score(word) + margin:
+                return new, cost
+        return None
+
+    @lru_cache(maxsize=65536)
+    def _is_known(self, stem: str) -> bool:
+        """Is ``stem`` a word kiwi knows (one known noun, or known nouns with a suffix such
+        as 효율+적)? Such a stem is never snapped: it may be the word the writer meant."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tokens = self.kiwi.tokenize(stem)
+        return all(_known_piece(t) for t in tokens)
+
+    def correct_word(self, word: str) -> str:
+        """One word through the typo layer (used after a snap changed its stem)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tokens = self.kiwi.tokenize(word, typos=self.typos, typo_cost_threshold=self.threshold)
+        if not any(t.typo_cost > 0 for t in tokens):
+            return word
+        return self._rewrite_word(word, 0, tokens) or word
 
     def _rewrite_word(self, word: str, offset: int, tokens: list) -> str | None:
         """The corrected word: typo tokens whose form covers their own span replace it in
@@ -158,15 +240,18 @@ class KoreanCorrector:
         return text, edits
 
     def _apply_rule(self, rule: dict, text: str) -> tuple[str, list[Edit]]:
+        matches = list(rule["regex"].finditer(text))
+        if not matches:
+            return text, []
         protected = [m.span() for m in self.protect.finditer(text)]
         out: list[str] = []
         edits: list[Edit] = []
         last = 0
-        for match in rule["regex"].finditer(text):
+        for match in matches:
             if any(s < match.end() and match.start() < e for s, e in protected):
                 continue
             replacement = self._replacement(rule, match, text)
-            if replacement is None:
+            if replacement is None or replacement == match.group():
                 continue
             out.append(text[last: match.start()])
             out.append(replacement)
@@ -176,23 +261,39 @@ class KoreanCorrector:
         return "".join(out), edits
 
     def _replacement(self, rule: dict, match: re.Match[str], text: str) -> str | None:
+        """What one rule match becomes, or None to leave it.
+
+        Rule kinds (see ``rules`` in the data file): ``replace`` is a literal; ``jamo_final``
+        puts a final consonant on the ``syl`` group; ``harmony`` turns a past-tense 었 into
+        았 after a bright (ㅏ/ㅗ) stem vowel. With ``verify`` kiwi's score of the word must
+        improve by :data:`VERIFY_MARGIN`."""
         if "replace" in rule:
-            return rule["replace"]
-        syllable = match.group("syl")
-        if rule.get("needs_open_syllable") and _final(syllable) != 0:
-            return None
-        candidate = _with_final(syllable, rule["jamo_final"])
-        if rule.get("verify"):
-            word_start = text.rfind(" ", 0, match.start()) + 1
-            word_end = text.find(" ", match.end())
-            word_end = len(text) if word_end < 0 else word_end
-            before = text[word_start:word_end]
-            after = before[: match.start() - word_start] + candidate + before[match.end() - word_start:]
-            if self._score(after) < self._score(before) + VERIFY_MARGIN:
+            candidate = match.expand(rule["replace"])
+        elif "harmony" in rule:
+            if _vowel(match.group("syl")) not in rule["harmony"]:
                 return None
+            candidate = match.group("syl") + rule["after"]
+        else:
+            syllable = match.group("syl")
+            if rule.get("needs_open_syllable") and _final(syllable) != 0:
+                return None
+            candidate = _with_final(syllable, rule["jamo_final"])
+        if rule.get("verify") and not self._improves(text, match, candidate):
+            return None
         return candidate
 
+    def _improves(self, text: str, match: re.Match[str], candidate: str) -> bool:
+        """Does kiwi score the word holding ``match`` better with ``candidate``?"""
+        word_start = text.rfind(" ", 0, match.start()) + 1
+        word_end = text.find(" ", match.end())
+        word_end = len(text) if word_end < 0 else word_end
+        before = text[word_start:word_end]
+        after = before[: match.start() - word_start] + candidate + before[match.end() - word_start:]
+        return self._score(after) >= self._score(before) + VERIFY_MARGIN
+
+    @lru_cache(maxsize=65536)
     def _score(self, text: str) -> float:
+        """kiwi's log-probability of the best analysis of ``text`` (one word, mostly)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return self.kiwi.analyze(text, top_n=1)[0][1]
@@ -203,13 +304,41 @@ _FINALS = ["", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "�
            "ㅀ", "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ"]
 
 
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+
+
 def _final(syllable: str) -> int:
     return (ord(syllable) - 0xAC00) % 28
+
+
+def _vowel(syllable: str) -> str:
+    return _VOWELS[(ord(syllable) - 0xAC00) // 28 % 21]
 
 
 def _with_final(syllable: str, final: str) -> str:
     code = ord(syllable) - 0xAC00
     return chr(0xAC00 + code - code % 28 + _FINALS.index(final))
+
+
+def _known_piece(token: Any) -> bool:
+    """A token kiwi knows that can stand in a stem as written: a word, or an affix (효율+적)."""
+    return not token.oov and (token.len > 1 or token.tag in _AFFIX_TAGS)
+
+
+def _stem_run(tokens: list) -> list:
+    """The word's leading tokens that can belong to a noun stem, read as printed."""
+    run = []
+    for token in tokens:
+        if token.tag not in _STEM_TAGS or token.typo_cost > 0:
+            break
+        run.append(token)
+    return run
+
+
+def domain_lexicon() -> list[str]:
+    """The AWS/ML vocabulary of ``data/domain_ko.json``, in file order, without repeats."""
+    groups = load_rules(DOMAIN)["terms"].values()
+    return list(dict.fromkeys(word for group in groups for word in group))
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import GOLD
 from extract.clean import clean_lines
-from extract.ocr_correct import get_corrector
+from extract.lexicon_snap import jamo
+from extract.ocr_correct import domain_lexicon, get_corrector
 from extract.rules import load_rules
 
 
@@ -24,9 +25,60 @@ def test_confusion_table_is_well_formed():
         assert correct and readings and cost > 0
         assert all(isinstance(x, str) and x for x in correct + readings)
         assert not set(correct) & set(readings), correct  # a form never "corrects" to itself
-    assert len({w for w in table["domain_lexicon"]}) == len(table["domain_lexicon"])
     for rule in table["rules"]:
         re.compile(rule["pattern"])
+        assert sum(k in rule for k in ("replace", "jamo_final", "harmony")) == 1, rule
+
+
+def test_domain_lexicon_is_well_formed():
+    words = domain_lexicon()
+    assert len(words) > 300
+    # one whitespace token of Hangul syllables per entry (snapping works word by word)
+    assert all(re.fullmatch(r"[\uac00-\ud7a3/]{2,}", w) for w in words), \
+        [w for w in words if not re.fullmatch(r"[\uac00-\ud7a3/]{2,}", w)]
+    groups = load_rules("domain_ko")["terms"]
+    flat = [w for group in groups.values() for w in group]
+    assert len(flat) == len(set(flat)), "a term is listed twice"
+
+
+def test_jamo_keeps_positions():
+    assert jamo("섹션") == ("iㅅ", "vㅔ", "fㄱ", "iㅅ", "vㅕ", "fㄴ")
+    # an initial ㅇ and a final ㅇ are different letters
+    assert jamo("앙")[0] != jamo("앙")[2]
+
+
+@pytest.fixture(scope="module")
+def snapper(corrector):
+    return corrector.snapper
+
+
+@pytest.mark.parametrize("garbled, word", [
+    ("아퀴택처", "아키텍처"),      # ㅟ/ㅣ and ㅐ/ㅔ look alike
+    ("시물레이선", "시뮬레이션"),  # ㅜ/ㅠ, ㅓ/ㅕ
+    ("글러스터림", "클러스터링"),  # ㄱ/ㅋ initial, ㅁ/ㅇ final
+    ("인스템스", "인스턴스"),
+    ("하이퍼번드", "하이퍼밴드"),
+    ("괜덤", "랜덤"),              # two syllables: look-alike edits only
+])
+def test_snaps_garbled_domain_words(snapper, garbled, word):
+    found = snapper.snap(garbled)
+    assert found is not None and found[0] == word
+
+
+@pytest.mark.parametrize("word", [
+    "저럼",      # two syllables needing a substitution outside the look-alike groups
+    "사과나무",  # nothing in the lexicon is near
+    "아키텍처",  # already a lexicon word
+    "모델a",     # not all Hangul
+])
+def test_does_not_snap(snapper, word):
+    assert snapper.snap(word) is None
+
+
+def test_snap_distance_prefers_look_alikes(snapper):
+    near = snapper.distance(jamo("택"), jamo("텍"))   # ㅐ/ㅔ
+    far = snapper.distance(jamo("택"), jamo("톡"))    # ㅐ/ㅗ
+    assert 0 < near < far
 
 
 @pytest.mark.parametrize("noisy, clean", [
@@ -38,6 +90,13 @@ def test_confusion_table_is_well_formed():
     ("사용활 수 있습니다", "사용할 수 있습니다"),
     ("SageMaker 시틀 사용하는 경우", "SageMaker AI를 사용하는 경우"),
     ("Al 기술 간의 관계", "AI 기술 간의 관계"),
+    ("이 모듈에서 살펴움니다.", "이 모듈에서 살펴봅니다."),
+    ("다음에 적합합나다.", "다음에 적합합니다."),
+    ("여기서 살펴보켓습니다", "여기서 살펴보겠습니다"),
+    ("이를 통해 제어함으로씨 보호합니다", "이를 통해 제어함으로써 보호합니다"),
+    ("시물레이선 결과를 봅니다", "시뮬레이션 결과를 봅니다"),
+    ("트래피올 이동합니다", "트래픽을 이동합니다"),
+    ("음선이 있습니다", "옵션이 있습니다"),
 ])
 def test_confusion_families_are_corrected(corrector, noisy, clean):
     assert corrector.correct(noisy)[0] == clean
@@ -51,6 +110,9 @@ def test_confusion_families_are_corrected(corrector, noisy, clean):
     "지연 시간은 100 ms 이하, 정확도는 20% 향상되었습니다.",
     "SageMaker Notebook을 사용합니다.",
     "설정 파일 config.yaml 을 수정합니다.",
+    "효율적인 처리와 주기적인 감사가 필요합니다.",   # real words are never snapped
+    "로드 밸런싱과 컴퓨팅 리소스를 사용합니다.",
+    "데이터들을 학습용으로 나눕니다.",
 ])
 def test_never_touched(corrector, text):
     assert corrector.correct(text) == (text, [])

@@ -1,0 +1,140 @@
+"""Snap garbled out-of-vocabulary words onto the domain lexicon, at the jamo level.
+
+The OCR garbles loanwords in several places at once (``아퀴택처`` = 아키텍처, ``씩선`` = 섹션,
+``인스템스`` = 인스턴스): more edits than a typo model may allow everywhere without
+damaging real words. Here the allowance is spent only on words kiwi does not know at all,
+and only towards a word of the domain lexicon (``data/domain_ko.json``).
+
+The distance is a weighted Levenshtein over jamo with position kept (an initial ㅇ is not a
+final ㅇ). Substitutions inside a group of look-alike jamo (``jamo_groups`` in
+``data/ocr_ko.json``: ㅐ/ㅔ, ㅓ/ㅕ, ㄱ/ㅋ, ...) cost less than arbitrary ones, and a final
+consonant gained or lost costs less than a whole initial or vowel. A snap is taken only when
+it is cheap relative to the word's length and strictly better than the runner-up, so an
+unknown word between two lexicon entries stays as it is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+_BASE = 0xAC00
+_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_FINALS = ["", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ",
+           "ㅀ", "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ"]
+_FORBIDDEN = 1e6
+#: position tags, so that the same letter as initial and as final never match
+_POSITIONS = ("i", "v", "f")
+
+
+def jamo(word: str) -> tuple[str, ...]:
+    """``"섹션"`` → ``("iㅅ", "vㅔ", "fㄱ", "iㅅ", "vㅕ", "fㄴ")``; non-syllables pass as is."""
+    out: list[str] = []
+    for char in word:
+        code = ord(char) - _BASE
+        if 0 <= code < 11172:
+            out.append("i" + _INITIALS[code // 588])
+            out.append("v" + _VOWELS[code // 28 % 21])
+            if code % 28:
+                out.append("f" + _FINALS[code % 28])
+        else:
+            out.append(char)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class SnapCosts:
+    """Edit costs of the jamo distance (kept in the data file with the groups)."""
+
+    similar: float      # substitution inside a look-alike group
+    other: float        # any other substitution
+    final_indel: float  # a final consonant gained or lost
+    indel: float        # an initial or vowel gained or lost
+    per_jamo: float     # allowed cost per jamo of the lexicon word
+    max_cost: float     # allowed cost, whatever the length
+    min_syllables: int  # shorter words are never snapped
+    margin: float       # the best must beat the runner-up by this much
+    short_syllables: int  # words this short snap through look-alike edits only
+
+
+class LexiconSnapper:
+    """Find the lexicon word an OOV word was garbled from, or None."""
+
+    def __init__(self, lexicon: Iterable[str], groups: dict[str, list[str]],
+                 costs: SnapCosts) -> None:
+        words = sorted({w for w in lexicon if _all_syllables(w)})
+        self.costs = costs
+        self._known = frozenset(words)
+        # The OCR garbles syllables but seldom drops or adds one: candidates have the
+        # word's syllable count (a glued particle is split off by the caller).
+        self._by_length: dict[int, tuple[list[str], list[str], list[tuple[str, ...]]]] = {}
+        for word in words:
+            group = self._by_length.setdefault(len(word), ([], [], []))
+            group[0].append(word)
+            group[1].append("".join(jamo(word)))
+            group[2].append(jamo(word))
+        self._similar: set[tuple[str, str]] = {
+            (position[0] + x, position[0] + y)
+            for position, rows in groups.items() for letters in rows
+            for x in letters for y in letters if x != y}
+
+    @lru_cache(maxsize=65536)
+    def snap(self, word: str) -> tuple[str, float] | None:
+        """The lexicon word and the cost of the snap, when one is clearly meant."""
+        if (len(word) < self.costs.min_syllables or not _all_syllables(word)
+                or word in self._known or len(word) not in self._by_length):
+            return None
+        words, keys, jamos = self._by_length[len(word)]
+        query = jamo(word)
+        budget = min(self.costs.max_cost, self.costs.per_jamo * len(query))
+        # Cheap pre-filter on plain jamo strings: a weighted cost ≤ budget needs at most
+        # budget / min(edit cost) plain edits.
+        cheapest = min(self.costs.similar, self.costs.final_indel)
+        limit = int(budget / cheapest)
+        found = process.extract("".join(query), keys, scorer=Levenshtein.distance,
+                                score_cutoff=limit, limit=None)
+        strict = len(word) <= self.costs.short_syllables
+        scored = sorted((self.distance(query, jamos[index], strict), words[index])
+                        for _, _, index in found)
+        if not scored:
+            return None
+        best_cost, best = scored[0]
+        if best_cost > min(budget, self.costs.per_jamo * len(jamo(best))):
+            return None
+        if len(scored) > 1 and scored[1][0] - best_cost < self.costs.margin:
+            return None
+        return best, best_cost
+
+    def distance(self, a: tuple[str, ...], b: tuple[str, ...], strict: bool = False) -> float:
+        """Weighted cost of the plain (unit-cost) jamo alignment of ``a`` to ``b``; ``strict``
+        forbids substitutions outside the look-alike groups (short words have too many
+        neighbours otherwise). rapidfuzz finds the alignment in C; weighing that one
+        alignment can only overestimate the weighted distance, so it errs towards no snap."""
+        other = _FORBIDDEN if strict else self.costs.other
+        cost = 0.0
+        for tag, i, j in Levenshtein.editops(a, b):
+            if tag == "replace":
+                cost += self._substitution(a[i], b[j], other)
+            else:
+                cost += self._indel(a[i] if tag == "delete" else b[j])
+        return cost
+
+    def _indel(self, token: str) -> float:
+        return self.costs.final_indel if token[0] == "f" else self.costs.indel
+
+    def _substitution(self, x: str, y: str, other: float) -> float:
+        if x == y:
+            return 0.0
+        if x[0] != y[0]:
+            return _FORBIDDEN  # never trade an initial for a vowel
+        if (x, y) in self._similar:
+            return self.costs.similar
+        return other
+
+
+def _all_syllables(word: str) -> bool:
+    return bool(word) and all(0 <= ord(c) - _BASE < 11172 for c in word)
