@@ -253,15 +253,49 @@ def learn_anchors(pages: list[list[Line]]) -> frozenset[str]:
 
 _STRAY_SYMBOLS = re.compile(r"^[^\w\s\-–—·/&+=(),:;.\[\]]+$")
 _STRAY_LATIN = re.compile(r"^[a-z]{1,2}$")
+#: Shapes of OCR debris (watermark pieces, speckles) that no sentence starts with. They
+#: are dropped only at a sentence boundary: after a Korean sentence end or at the start of
+#: the line, before the next sentence or the end of the line.
+_BOUNDARY_DEBRIS = tuple(re.compile(p) for p in (
+    _STRAY_SYMBOLS.pattern,                      # symbol clusters: > % @
+    r"^\(\)$",                                   # empty brackets
+    r"^[a-z]{1,3}$",                             # om, com
+    r"^(?=.*[a-z])[\w'.]*[@&<>|~^{}#$\\][\w'.]*$",  # lower-case letters glued to @ & < >
+    r"^'?[a-z]$",                                # ' e
+    r"^(?=[a-z]*\d)[a-z\d]{6,}$",                # lower-case letters and digits: an5eraaf
+    r"^[A-Z]{2,}[a-rt-z]$",                      # SSx (but APIs, IDs stay)
+    r"^[a-z][A-Z]+[a-z]+$",                      # cOTi
+))
+#: Shapes no word, name or identifier has, dropped wherever they stand (unless protected).
+_STRONG_DEBRIS = tuple(re.compile(p) for p in (
+    r"^(?=.*[a-z])[\w'.]*@(?![\w-]+\.)[\w'.?]*$",     # e1@gman (an @ but no e-mail domain)
+    r"^[A-Za-z][a-z]?[<>]$|^[<>][A-Za-z][a-z]?$",     # Pe<
+    r"^[a-z]+&[a-z]+$",                               # ssle&l
+))
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+_SENTENCE_END = re.compile(r"[\uac00-\ud7a3][.!?]$|[다요]$")
+_SENTENCE_START = re.compile(r"^[\uac00-\ud7a3A-Z(\"'‘“]")
+
+
+def _is_boundary_debris(token: str) -> bool:
+    return not _EMAIL.match(token) and any(p.match(token) for p in _BOUNDARY_DEBRIS)
 
 
 def strip_stray_tokens(text: str) -> tuple[str, list[str]]:
-    """Drop OCR debris standing between Korean words: symbol-only tokens (``>``, ``@``,
-    ``{``) and one- or two-letter lower-case Latin tokens (``om``, ``e``). Capitals stay
-    (``B`` is an option label, ``Al`` an OCR'd ``AI`` the corrector fixes), and so do lone
-    digits (real numbers are written that way too). Debris at the edges of a line is left
-    to the shard rules."""
-    tokens = text.split()
+    """Drop OCR debris from a line, in two situations. (Lone capitals and digits are never
+    debris: they are option labels and step numbers, ``합니다. C 할인이``.)
+
+    Between Korean words: symbol-only tokens (``>``, ``@``, ``{``) and one- or two-letter
+    lower-case Latin tokens (``om``, ``e``). Capitals stay there (``B`` is an option label,
+    ``Al`` an OCR'd ``AI`` the corrector fixes), and so do lone digits.
+
+    At a sentence boundary (line start or after a Korean sentence end, up to the next
+    sentence or the line end): runs of debris-shaped tokens (:data:`_BOUNDARY_DEBRIS` —
+    symbol clusters, short lower-case Latin, letters glued to ``@&<>_``, case salad like
+    ``cOTi``). A sentence does not start with such a token, so a run there is a speckle
+    or a watermark piece read into the text."""
+    tokens = [t for t in text.split() if not any(p.match(t) for p in _STRONG_DEBRIS)]
+    strong = [t for t in text.split() if any(p.match(t) for p in _STRONG_DEBRIS)]
     keep = [True] * len(tokens)
     for i in range(1, len(tokens) - 1):
         before, token, after = tokens[i - 1], tokens[i], tokens[i + 1]
@@ -269,7 +303,19 @@ def strip_stray_tokens(text: str) -> tuple[str, list[str]]:
             continue
         if _STRAY_SYMBOLS.match(token) or _STRAY_LATIN.match(token):
             keep[i] = False
-    removed = [t for t, k in zip(tokens, keep) if not k]
+    i = 0
+    while i < len(tokens):
+        if i == 0 or _SENTENCE_END.search(tokens[i - 1]):
+            end = i
+            while end < len(tokens) and _is_boundary_debris(tokens[end]):
+                end += 1
+            if end > i and (end == len(tokens) or _SENTENCE_START.match(tokens[end])):
+                for j in range(i, end):
+                    keep[j] = False
+            i = max(end, i + 1)
+        else:
+            i += 1
+    removed = strong + [t for t, k in zip(tokens, keep) if not k]
     if not removed:
         return text, []
     return " ".join(t for t, k in zip(tokens, keep) if k), removed

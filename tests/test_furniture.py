@@ -4,6 +4,8 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
+
 from conftest import FURNITURE_STRINGS, read_jsonl
 from extract.furniture import FurnitureModel, learn_furniture, remove_furniture, strip_shards
 from ingest.document import Document, Line, Page
@@ -101,3 +103,29 @@ def test_clean_lines_on_the_whole_book(guide_document):
     assert removed and all(r.text for r in removed)
     shards = [r.text for r in removed if r.reason == "watermark-shard"]
     assert any("ssle" in s.lower() for s in shards)
+
+
+def test_stray_debris_at_sentence_boundaries():
+    from extract.furniture import strip_stray_tokens
+
+    # debris shapes after a sentence end or at the line start go, with their neighbours
+    body, removed = strip_stray_tokens("데이터를 처리합니다. cOTi 모델을 씁니다. SSx 끝입니다. com")
+    assert body == "데이터를 처리합니다. 모델을 씁니다. 끝입니다." and removed == ["cOTi", "SSx", "com"]
+    body, _ = strip_stray_tokens("도구입니다. an5eraaf")
+    assert body == "도구입니다."
+    # shapes nothing real has go anywhere: a glued @ without a domain, a letter glued to <
+    body, removed = strip_stray_tokens("개인화된 콘텐츠 제공 e1@gman ? 캠페인 성과 Pe< 예측")
+    assert body == "개인화된 콘텐츠 제공 캠페인 성과 예측", removed
+
+
+@pytest.mark.parametrize("text", [
+    "다음과 같습니다. C 할인이 적용됩니다. D 할인이 없습니다.",   # option labels
+    "역할을 구성합니다. 2 기준을 정합니다. 4 CloudWatch와 연결합니다.",  # step numbers
+    "문의는 help@example.com 으로 보냅니다.",                    # a real e-mail
+    "APIs와 IDs를 씁니다. max_depth 값을 정합니다.",              # plurals, identifiers
+    "설명입니다. Q&A 세션을 엽니다.",
+])
+def test_stray_debris_keeps_real_tokens(text):
+    from extract.furniture import strip_stray_tokens
+
+    assert strip_stray_tokens(text) == (text, [])
