@@ -6,10 +6,14 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Line:
-    """One line of text with where it came from (1-based line number in the source file)."""
+    """One line of text with where it came from (1-based line number in the source file,
+    or paragraph number in a Word body) and what its formatting said: ``marks`` holds
+    ``bold``/``highlight`` when the whole line is so formatted, ``numbered`` when its
+    label came from Word auto-numbering, ``image`` when it stands for a picture."""
 
     text: str
     source_line: int
+    marks: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.document import Document
+from ingest.docx_reader import DocxError, read_docx
 from ingest.ocr_text import looks_like_ocr_dump, parse_ocr_dump
 
 #: Files larger than this are refused rather than read into memory.
@@ -40,9 +41,25 @@ TEXT_SNIFFERS: list[tuple[str, Callable[[str], bool], Callable[[str, str, str], 
 #: Binary formats that later readers handle; until then a clear message says so.
 NOT_YET_SUPPORTED = {
     "pdf": "PDF input is not supported yet",
-    "docx": "DOCX (zip) input is not supported yet",
-    "ole": "legacy Word/OLE or password-protected Office input is not supported",
 }
+
+
+def _ole_message(data: bytes) -> str:
+    """An OLE compound file is either an encrypted OOXML package or a legacy binary file."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return "password-protected (encrypted) Office file: remove the password and save again"
+    return "legacy binary Word/Office file (.doc): save it as .docx"
+
+
+def _read_binary(kind: str, data: bytes, name: str, sha: str) -> Document:
+    if kind == "docx":
+        try:
+            return read_docx(data, name, sha)
+        except DocxError as exc:
+            raise IngestError(f"{name}: {exc}") from None
+    if kind == "ole":
+        raise IngestError(f"{name}: {_ole_message(data)}")
+    raise IngestError(f"{name}: {NOT_YET_SUPPORTED[kind]}")
 
 
 def read_document(path: Path, display_path: str | None = None) -> Document:
@@ -62,7 +79,7 @@ def read_document(path: Path, display_path: str | None = None) -> Document:
     sha = hashlib.sha256(data).hexdigest()
     binary = _binary_kind(data[:8])
     if binary:
-        raise IngestError(f"{name}: {NOT_YET_SUPPORTED[binary]}")
+        return _read_binary(binary, data, name, sha)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

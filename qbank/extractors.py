@@ -15,7 +15,8 @@ from extract.knowledge import extract_knowledge
 from extract.lang import detect_lang
 from extract.structure import analyse_structure
 from ingest.document import Document
-from store.records import knowledge_record, question_record
+from extract.exam_questions import extract_exam_questions
+from store.records import exam_question_record, knowledge_record, question_record
 
 
 @dataclass
@@ -79,6 +80,12 @@ def correct_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return audit
 
 
+def extract_exam_dump(document: Document, options: Options = Options()) -> Extraction:
+    """A Word (or text) exam dump: ``Question #N`` blocks. Typed text: no OCR correction."""
+    return Extraction([exam_question_record(document, q) for q in extract_exam_questions(document)])
+
+
 EXTRACTORS: dict[str, Callable[[Document, Options], Extraction]] = {
     "ocr-text": extract_course_book,
+    "docx": extract_exam_dump,
 }

@@ -39,11 +39,15 @@ def test_samples_demo(tmp_path):
     result = run("build", "samples/", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     questions = read_jsonl(tmp_path / "questions.jsonl")
-    assert len(questions) == 5 and all(q["answer"] for q in questions)
-    assert {q["module"] for q in questions} == {1, 3}
+    assert all(q["answer"] for q in questions)
+    guide = [q for q in questions if q["source"]["path"] == "samples/guide-excerpt.ocr.txt"]
+    dump = [q for q in questions if q["source"]["path"] == "samples/exam-dump.docx"]
+    assert len(guide) == 5 and {q["module"] for q in guide} == {1, 3}
+    assert len(dump) == 9 and all(q["source"]["format"] == "docx" for q in dump)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["totals"]["failed"] == 0
-    assert manifest["sources"][0]["path"] == "samples/guide-excerpt.ocr.txt"
+    assert [s["path"] for s in manifest["sources"]] == ["samples/exam-dump.docx",
+                                                        "samples/guide-excerpt.ocr.txt"]
     assert "questions" in result.stderr and "time" in result.stderr  # the summary
 
 

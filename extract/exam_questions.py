@@ -1,0 +1,280 @@
+"""Exam-dump questions (``Question #N`` blocks, INPUTS.md §2) from any reader's lines.
+
+A block runs from one ``Question #N`` header to the next. Inside it a small state machine
+reads stem → options → answer → explanation, dropping ExamTopics chrome (``Hide
+Solution``, comments, ``upvoted N times``) and keeping every answer signal apart:
+
+* ``given``: ``Correct Answer: B`` / ``정답: B``;
+* ``prose``: ``정답은 B입니다`` or ``정답은 다음 …`` followed by the chosen options;
+* ``key``: an answer key at the end of the document (``1. B  2. A,C``);
+* ``formatting``: options that are wholly bold or highlighted;
+* ``most_voted``: options marked ``Most Voted``; ``community``: ``C (71%)`` lines.
+
+The answer is the first present in that order (the dump's own statement beats the crowd);
+disagreement is flagged, never hidden. Two blocks with the same number in two languages
+are one question: the document's majority language is primary, the other a translation.
+All patterns are data (``data/exam_dump.json``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from extract.lang import detect_lang
+from extract.normalize import fix_mojibake
+from extract.rules import load_rules
+from ingest.document import Document, Line
+
+RULES = "exam_dump"
+#: answer signals in the order they decide the answer
+SIGNAL_ORDER = ("given", "prose", "key", "formatting", "most_voted")
+IMAGE_MARK = "image"
+
+
+@dataclass
+class ExamQuestion:
+    number: int
+    lang: str
+    stem: str
+    options: list[tuple[str, str]]
+    answer: list[str]
+    explanation: str | None
+    pages: list[int]
+    signals: dict[str, list[str]] = field(default_factory=dict)
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+    expected_count: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return "multi" if len(self.answer) > 1 or (self.expected_count or 1) > 1 else "single"
+
+
+@dataclass
+class _Block:
+    number: int
+    lines: list[tuple[int, Line]] = field(default_factory=list)  # (page, line)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, Any]:
+    rules = dict(load_rules(RULES))
+    flags = re.IGNORECASE
+    compiled = {k: re.compile(v, flags) for k, v in rules.items()
+                if isinstance(v, str) and not k.startswith("_")}
+    compiled["option_markers"] = [(name, re.compile(p)) for name, p in rules["option_markers"]]
+    compiled["given_answer"] = [re.compile(p, flags) for p in rules["given_answer"]]
+    compiled["chrome"] = [re.compile(p, flags) for p in rules["chrome"]]
+    compiled["count_words"] = rules["count_words"]
+    return compiled
+
+
+def extract_exam_questions(document: Document) -> list[ExamQuestion]:
+    """Every ``Question #N`` of the document, bilingual pairs merged."""
+    rules = _rules()
+    lines = [(page.number, Line(fix_mojibake(line.text), line.source_line, line.marks))
+             for page in document.pages for line in page.lines]
+    blocks, key = _split_blocks(lines, rules)
+    questions = [_parse_block(block, rules, key) for block in blocks]
+    questions = [q for q in questions if q is not None]
+    return _merge_translations(questions)
+
+
+def _split_blocks(lines: list[tuple[int, Line]], rules: dict) -> tuple[list[_Block], dict[int, list[str]]]:
+    blocks: list[_Block] = []
+    key: dict[int, list[str]] = {}
+    for page, line in lines:
+        text = line.text.strip()
+        header = rules["question_header"].match(text)
+        if header:
+            blocks.append(_Block(int(header.group(1))))
+            continue
+        if rules["answer_key_line"].match(text) and not rules["option_markers"][1][1].match(text):
+            for number, letters in rules["answer_key_pair"].findall(text):
+                key[int(number)] = _letters(letters)
+            continue
+        if blocks:
+            blocks[-1].lines.append((page, line))
+    return blocks, key
+
+
+def _letters(text: str) -> list[str]:
+    return sorted(set(re.findall(r"[A-Z]", text.upper())))
+
+
+def _parse_block(block: _Block, rules: dict, key: dict[int, list[str]]) -> ExamQuestion | None:
+    stem: list[str] = []
+    options: list[list[str]] = []       # [label, text]
+    option_marks: list[frozenset[str]] = []
+    explanation: list[str] = []
+    signals: dict[str, list[str]] = {}
+    flags: set[str] = set()
+    state = "stem"
+    numbered = False
+    pages = sorted({page for page, _ in block.lines})
+    for _page, line in block.lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        if IMAGE_MARK in line.marks:
+            flags.add("image_dependent")
+        if any(p.search(text) for p in rules["chrome"]):
+            continue
+        if rules["community_header"].match(text):
+            state = "community"
+            continue
+        if state in ("community", "discussion"):
+            vote = rules["community_vote"].match(text)
+            if vote and state == "community":
+                signals.setdefault("community", []).append(f"{vote.group(1).upper()} ({vote.group(2)}%)")
+            else:
+                state = "discussion"  # comments follow the votes: not part of the question
+            continue
+        given = next((m for p in rules["given_answer"] if (m := p.match(text))), None)
+        if given:
+            signals["given"] = _letters(given.group(1))
+            state = "explanation"
+            continue
+        prose = rules["prose_answer"].search(text)
+        if prose and state != "explanation":
+            signals["prose"] = _letters(prose.group(1))
+            state = "explanation"
+            explanation.append(text)
+            continue
+        if rules["prose_answer_list"].search(text):
+            state = "prose_list"
+            explanation.append(text)
+            continue
+        marker = _option_marker(text, rules)
+        if state == "prose_list" and marker:
+            signals.setdefault("prose", []).append(marker[0])
+            explanation.append(text)
+            continue
+        if state in ("stem", "options") and marker and (not numbered or marker[2] == "number"):
+            label, body, kind = marker
+            if kind == "number":
+                numbered = True
+                label = "ABCDEFGHIJ"[int(label) - 1]
+            voted = rules["most_voted"].search(body)
+            if voted:
+                body = body[: voted.start()].rstrip()
+                signals.setdefault("most_voted", []).append(label)
+            options.append([label, body])
+            option_marks.append(line.marks)
+            state = "options"
+            continue
+        if state == "options":
+            options[-1][1] = f"{options[-1][1]}\n{text}"
+        elif state == "stem":
+            stem.append(text)
+        else:
+            explanation.append(text)
+    if not stem and not options:
+        return None
+    formatted = [label for (label, _), marks in zip(options, option_marks)
+                 if marks & {"bold", "highlight"}]
+    if formatted and len(formatted) < len(options):
+        signals["formatting"] = formatted
+    if block.number in key:
+        signals["key"] = key[block.number]
+    for name in ("prose", "most_voted"):
+        if name in signals:
+            signals[name] = sorted(set(signals[name]))
+    stem_text = "\n".join(stem)
+    expected = _expected_count(stem_text, rules)
+    answer = next((signals[name] for name in SIGNAL_ORDER if signals.get(name)), [])
+    if not answer and signals.get("community"):
+        top = max(signals["community"], key=lambda v: int(re.search(r"(\d+)%", v).group(1)))
+        answer = _letters(top.split()[0])
+        flags.add("answer_from_community")
+    labels = [label for label, _ in options]
+    flags |= _answer_flags(answer, labels, expected, signals)
+    if not options:
+        flags.add("options_missing")
+    lang = detect_lang(stem_text + " " + " ".join(t for _, t in options)) or "en"
+    return ExamQuestion(block.number, lang, stem_text, [(l, t) for l, t in options], answer,
+                        "\n".join(explanation) or None, pages, signals, {}, sorted(flags), expected)
+
+
+def _option_marker(text: str, rules: dict) -> tuple[str, str, str] | None:
+    for kind, pattern in rules["option_markers"]:
+        match = pattern.match(text)
+        if match:
+            return match.group(1).upper() if kind != "number" else match.group(1), match.group(2).strip(), kind
+    return None
+
+
+def _expected_count(stem: str, rules: dict) -> int | None:
+    match = rules["choose_count"].search(stem)
+    if not match:
+        return None
+    word = next(g for g in match.groups() if g)
+    return int(word) if word.isdigit() else rules["count_words"].get(word.lower())
+
+
+def _answer_flags(answer: list[str], labels: list[str], expected: int | None,
+                  signals: dict[str, list[str]]) -> set[str]:
+    flags: set[str] = set()
+    if not answer:
+        flags.add("answer_missing")
+    if labels and labels != [chr(ord("A") + i) for i in range(len(labels))]:
+        flags.add("option_gap")
+    if any(a not in labels for a in answer) and labels:
+        flags.add("answer_not_in_options")
+    if expected is not None and answer and len(answer) != expected:
+        flags.add("answer_count_mismatch")
+    stated = [signals[n] for n in SIGNAL_ORDER if signals.get(n)]
+    if any(s != stated[0] for s in stated[1:]):
+        flags.add("answer_signals_conflict")
+    if signals.get("community") and answer:
+        top = max(signals["community"], key=lambda v: int(re.search(r"(\d+)%", v).group(1)))
+        if _letters(top.split()[0]) != answer:
+            flags.add("community_disagrees")
+    return flags
+
+
+def _merge_translations(questions: list[ExamQuestion]) -> list[ExamQuestion]:
+    """One record per question number and source: the majority language is primary."""
+    if not questions:
+        return []
+    counts: dict[str, int] = {}
+    for q in questions:
+        counts[q.lang] = counts.get(q.lang, 0) + 1
+    primary = sorted(counts, key=lambda lang: (-counts[lang], lang))[0]
+    merged: list[ExamQuestion] = []
+    for q in questions:
+        previous = merged[-1] if merged else None
+        if previous is None or previous.number != q.number or previous.lang == q.lang \
+                and not _is_translation_pair(previous, q):
+            merged.append(q)
+            continue
+        main, other = (q, previous) if q.lang == primary and previous.lang != primary else (previous, q)
+        merged[-1] = _combine(main, other)
+    return merged
+
+
+def _is_translation_pair(a: ExamQuestion, b: ExamQuestion) -> bool:
+    return a.lang != b.lang
+
+
+def _combine(main: ExamQuestion, other: ExamQuestion) -> ExamQuestion:
+    flags = set(main.flags) | set(other.flags)
+    if len(main.options) != len(other.options):
+        flags.add("translation_option_count_mismatch")
+    signals = {**other.signals, **main.signals}
+    answer = main.answer or other.answer
+    if main.answer and other.answer and main.answer != other.answer:
+        flags.add("answer_signals_conflict")
+    if answer:
+        flags.discard("answer_missing")
+    main.translations[other.lang] = {"stem": other.stem,
+                                     "options": [{"label": l, "text": t} for l, t in other.options]}
+    if other.explanation and not main.explanation:
+        main.explanation = other.explanation
+    main.answer, main.signals = answer, signals
+    main.pages = sorted(set(main.pages) | set(other.pages))
+    main.flags = sorted(flags)
+    main.expected_count = main.expected_count or other.expected_count
+    return main

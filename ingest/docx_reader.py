@@ -1,0 +1,142 @@
+"""Word (.docx) reader: body paragraphs and tables, in order, as lines with formatting.
+
+python-docx parses the package; this module only decides what a reader of the page would
+see: the auto-numbered label Word draws before a list item (:mod:`ingest.docx_numbering`),
+whether a whole paragraph is bold or highlighted (answers are sometimes marked only so),
+table rows as tab-separated lines, page breaks as page boundaries, and a placeholder line
+for each picture (its text is not in the XML).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from ingest.docx_numbering import Numbering, paragraph_numpr
+from ingest.document import Document, Line, Page
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+IMAGE_TAGS = (W + "drawing", W + "pict")
+A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+
+
+class DocxError(ValueError):
+    """The bytes are not a readable Word document (message without the file name)."""
+
+
+def read_docx(data: bytes, name: str, sha256: str) -> Document:
+    try:
+        import docx  # python-docx
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise DocxError("python-docx is not installed (pip install python-docx)") from exc
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = set(package.namelist())
+            bad = package.testzip()
+    except zipfile.BadZipFile:
+        raise DocxError("corrupt zip container (not a readable .docx)") from None
+    if bad is not None:
+        raise DocxError(f"corrupt zip container (bad member {bad})")
+    if "word/document.xml" not in names:
+        raise DocxError("zip file without a Word document (word/document.xml missing)")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several types on malformed XML
+        raise DocxError(f"malformed Word document ({type(exc).__name__})") from None
+    pages = _pages(document)
+    if not any(line.text.strip() for page in pages for line in page.lines):
+        raise DocxError("Word document has no text")
+    title = (document.core_properties.title or None) if document.core_properties else None
+    return Document(name, sha256, "docx", pages, None, title)
+
+
+def _pages(document: Any) -> list[Page]:
+    numbering = Numbering.from_document(document)
+    pages = [Page(1)]
+    counter = 0
+    for block in document.iter_inner_content():
+        if hasattr(block, "rows"):  # a table: one line per row, cells tab-separated
+            for row in block.rows:
+                counter += 1
+                cells = _unique_cells(row)
+                text = "\t".join(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
+                                 for cell in cells)
+                if text.strip():
+                    pages[-1].lines.append(Line(text, counter, frozenset({"table"})))
+            continue
+        counter += 1
+        if _breaks_page_before(block) and pages[-1].lines:
+            pages.append(Page(len(pages) + 1))
+        line = _paragraph_line(block, numbering, counter)
+        if line is not None:
+            pages[-1].lines.append(line)
+        if _breaks_page_after(block):
+            pages.append(Page(len(pages) + 1))
+    return [page for page in pages if page.lines] or [Page(1)]
+
+
+def _unique_cells(row: Any) -> list[Any]:
+    """Cells of a row, a merged cell once (python-docx repeats it per grid column)."""
+    seen, cells = set(), []
+    for cell in row.cells:
+        if id(cell._tc) not in seen:
+            seen.add(id(cell._tc))
+            cells.append(cell)
+    return cells
+
+
+def _paragraph_line(paragraph: Any, numbering: Numbering, number: int) -> Line | None:
+    text = paragraph.text.replace("\u00a0", " ").strip()
+    marks: set[str] = set()
+    numpr = paragraph_numpr(paragraph)
+    if numpr is not None:
+        label = numbering.label(*numpr)
+        if label and text:
+            text, marks = f"{label} {text}", {"numbered"}
+    images = _image_names(paragraph)
+    if images:
+        marks.add("image")
+        text = " ".join([text] + [f"[image: {name}]" for name in images]).strip()
+    if not text:
+        return None
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    if runs and all(_bold(run, paragraph) for run in runs):
+        marks.add("bold")
+    if runs and all(run.font.highlight_color is not None for run in runs):
+        marks.add("highlight")
+    return Line(text, number, frozenset(marks))
+
+
+def _image_names(paragraph: Any) -> list[str]:
+    """Package names of the pictures in a paragraph (``word/media/image1.png``), so a
+    record can point at the image its question depends on."""
+    names = []
+    for element in paragraph._p.iter():
+        if element.tag not in IMAGE_TAGS:
+            continue
+        blips = [b.get(R_EMBED) for b in element.iter(A_BLIP)] or [None]
+        for rel_id in blips:
+            part = paragraph.part.related_parts.get(rel_id) if rel_id else None
+            names.append(str(part.partname).lstrip("/") if part is not None else "unresolved")
+    return names
+
+
+def _bold(run: Any, paragraph: Any) -> bool:
+    if run.bold is not None:
+        return bool(run.bold)
+    style = paragraph.style
+    while style is not None:
+        if style.font.bold is not None:
+            return bool(style.font.bold)
+        style = style.base_style
+    return False
+
+
+def _breaks_page_before(paragraph: Any) -> bool:
+    p_pr = paragraph._p.pPr
+    return p_pr is not None and p_pr.pageBreakBefore is True
+
+
+def _breaks_page_after(paragraph: Any) -> bool:
+    return any(br.get(W + "type") == "page" for br in paragraph._p.iter(W + "br"))

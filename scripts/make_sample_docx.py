@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Generate ``samples/exam-dump.docx`` (+ ``.expected.json``): every exam-dump shape.
+
+Question text comes from ../shared/data/mls-guide-with-questions.txt (#1, #131, #198, the
+last in Korean and English) or is written here. Shapes: ExamTopics chrome and community
+votes, a table inside a stem, (Choose three.) with a gap in the options and a Korean prose
+answer, a bilingual block with options continued over paragraphs, Word auto-numbered
+options (the letter only in numbering.xml, restarted by a second list), answers marked by
+bold or highlight only, ``정답: B``, ``정답은 C입니다``, an answer key at the end, markers
+``A)``, ``(A)``, ``a)``, ``1.``, a picture, page breaks, empty paragraphs and cp1255 /
+cp1252 mojibake of pasted web text.
+
+The expected answers go to ``tests/data/exam-dump.expected.json`` (the generator's own
+input, not parser output; outside samples/ so the demo build reads only documents). Run: ``python3 scripts/make_sample_docx.py [OUT_DIR]``.
+"""
+from __future__ import annotations
+
+import io
+import json
+import struct
+import sys
+import zlib
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_BREAK, WD_COLOR_INDEX
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Inches
+
+OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "samples"
+
+
+def tiny_png() -> bytes:
+    """A 4×4 grey PNG, written by hand (no imaging library needed)."""
+    raw = b"".join(b"\x00" + b"\x80" * 4 for _ in range(4))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def add_letter_list(document, restart: bool, num_id: int, abstract_id: int) -> None:
+    """An abstractNum with upperLetter '%1.' and a num for it (startOverride if restart)."""
+    numbering = document.part.numbering_part.element
+    if numbering.find(qn("w:abstractNum") + f"[@{qn('w:abstractNumId')}='{abstract_id}']") is None:
+        abstract = parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+            '<w:multiLevelType w:val="hybridMultilevel"/>'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperLetter"/>'
+            '<w:lvlText w:val="%1."/><w:lvlJc w:val="left"/></w:lvl>'
+            '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>'
+            '<w:lvlText w:val="%2)"/><w:lvlJc w:val="left"/></w:lvl>'
+            '</w:abstractNum>')
+        first_num = numbering.find(qn("w:num"))
+        if first_num is not None:
+            first_num.addprevious(abstract)
+        else:
+            numbering.append(abstract)
+    override = ('<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride>'
+                if restart else "")
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}">'
+                               f'<w:abstractNumId w:val="{abstract_id}"/>{override}</w:num>'))
+
+
+def numbered(document, text: str, num_id: int, bold: bool = False, highlight: bool = False):
+    paragraph = document.add_paragraph()
+    p_pr = paragraph._p.get_or_add_pPr()
+    p_pr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/>'
+                          f'<w:numId w:val="{num_id}"/></w:numPr>'))
+    run = paragraph.add_run(text)
+    run.bold = bold or None
+    if highlight:
+        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    return paragraph
+
+
+def page_break(document) -> None:
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def build() -> tuple[bytes, dict[str, list[str]]]:
+    d = Document()
+    d.core_properties.title = "qbank sample exam dump"
+    expected: dict[str, list[str]] = {}
+
+    # ---- ExamTopics paste (#1): chrome, a table in the stem, Most Voted, votes, comments
+    d.add_paragraph("examtopics.com/exams/amazon/aws-certified-machine-learning-specialty/view/1/")
+    d.add_paragraph("Question #1")
+    d.add_paragraph("A large mobile network operating company is building a machine learning model "
+                    "to predict customers who are likely to unsubscribe from the service. The "
+                    "companyג€™s cost of churn is far greater than the cost of the incentive.")
+    d.add_paragraph("The model produces the following confusion matrix after evaluating on a test "
+                    "dataset of 100 customers:")
+    table = d.add_table(rows=3, cols=3)
+    for r, row in enumerate([["n=100", "PREDICTED Yes", "PREDICTED No"],
+                             ["ACTUAL Yes", "10", "4"], ["ACTUAL No", "10", "76"]]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    d.add_paragraph("Based on the model evaluation results, why is this a viable model for production?")
+    d.add_paragraph("A. The model is 86% accurate and the cost incurred by the company as a result "
+                    "of false negatives is less than the false positives. Most Voted")
+    d.add_paragraph("B. The precision of the model is 86%, which is less than the accuracy of the model.")
+    d.add_paragraph("C. The model is 86% accurate and the cost incurred by the company as a result "
+                    "of false positives is less than the false negatives. Most Voted")
+    d.add_paragraph("D. The precision of the model is 86%, which is greater than the accuracy of the model.")
+    for chrome in ("Hide Solution", "Discussion 76"):
+        d.add_paragraph(chrome)
+    d.add_paragraph("Correct Answer: A")
+    expected["1"] = ["A"]
+    d.add_paragraph("Community vote distribution")
+    d.add_paragraph("C (71%)")
+    d.add_paragraph("A (29%)")
+    d.add_paragraph("befydorta Highly Voted 3 months, 1 week ago")
+    d.add_paragraph("Selected Answer: C")
+    d.add_paragraph("no discussion c :)")
+    d.add_paragraph("upvoted 40 times")
+    page_break(d)
+
+    # ---- prompt paste (#131): (Choose three.), a gap (no B), Korean prose answer list
+    d.add_paragraph("Question #131")
+    d.add_paragraph("A financial services company wants to adopt Amazon SageMaker as its default "
+                    "data science environment. The company is worried about data egress and wants "
+                    "an ML engineer to secure the environment.")
+    d.add_paragraph("Which mechanisms can the ML engineer use to control data egress from SageMaker? "
+                    "(Choose three.)")
+    for line in ("- A. Connect to SageMaker by using a VPC interface endpoint powered by AWS PrivateLink.",
+                 "- C. Disable root access on the SageMaker notebook instances.",
+                 "- D. Enable network isolation for training jobs and models.",
+                 "- E. Restrict notebook presigned URLs to specific IPs used by the company.",
+                 "- F. Protect data with encryption at rest and in transit."):
+        d.add_paragraph(line)
+    d.add_paragraph("정답은 다음 세 가지입니다. (Choose three)")
+    d.add_paragraph("- A. VPC 인터페이스 엔드포인트 사용")
+    d.add_paragraph("- D. 훈련 작업 및 모델의 네트워크 격리 사용")
+    d.add_paragraph("- F. 저장 및 전송 중 데이터 암호화")
+    expected["131"] = ["A", "D", "F"]
+    page_break(d)
+
+    # ---- bilingual block (#198): Korean, then English, answer, Korean explanation
+    d.add_paragraph("Question #198")
+    d.add_paragraph("회사에서는 애플리케이션에서 생성된 문서의 분류를 예측하려고 합니다.")
+    d.add_paragraph("")
+    d.add_paragraph("새 문서는 3초마다 Amazon S3 버킷에 저장됩니다.")
+    d.add_paragraph("최소한의 운영 오버헤드로 이러한 요구사항을 충족하는 접근 방식은 무엇입니까?")
+    ko_options = [
+        ("A. 새 문서가 생성될 때 AWS Lambda 함수를 호출하는 S3 이벤트 알림을 구성합니다.",
+         "3개의 SageMaker 배치 변환 작업을 생성하도록 Lambda 함수를 구성합니다."),
+        ("B. 모든 모델을 단일 SageMaker 엔드포인트에 배포합니다.",
+         "각 모델을 production variant으로 취급합니다."),
+        ("C. 각 모델을 자체 SageMaker 엔드포인트에 배포합니다.",
+         "각 엔드포인트를 호출하도록 Lambda 함수를 구성합니다."),
+        ("D. 각 모델을 자체 SageMaker 엔드포인트에 배포합니다.", "3개의 AWS Lambda 함수를 생성합니다."),
+    ]
+    for first, more in ko_options:
+        d.add_paragraph(first)
+        d.add_paragraph(more)
+    d.add_paragraph("Question #198")
+    d.add_paragraph("A company wants to predict the classification of documents that are created "
+                    "from an application. New documents are saved to an Amazon S3 bucket every 3 seconds.")
+    d.add_paragraph("Which approach will meet these requirements with the LEAST operational overhead?")
+    for first, more in (
+            ("A. Configure an S3 event notification that invokes an AWS Lambda function.",
+             "Configure the Lambda function to create three SageMaker batch transform jobs."),
+            ("B. Deploy all the models to a single SageMaker endpoint.",
+             "Treat each model as a production variant."),
+            ("C. Deploy each model to its own SageMaker endpoint.",
+             "Configure the Lambda function to call each endpoint."),
+            ("D. Deploy each model to its own SageMaker endpoint.",
+             "Create three AWS Lambda functions.")):
+        d.add_paragraph(first)
+        d.add_paragraph(more)
+    d.add_paragraph("Correct Answer: B")
+    expected["198"] = ["B"]
+    d.add_paragraph("최적의 운영 부담을 고려할 때 회사는 B 옵션을 선택하는 것이 가장 좋습니다.")
+    d.add_paragraph("- A 옵션: 가장 복잡합니다.")
+    d.add_paragraph("- B 옵션: 가장 간단합니다.")
+    page_break(d)
+
+    # ---- Word auto-numbered options; the answer only in bold, then a restarted list
+    add_letter_list(d, restart=False, num_id=901, abstract_id=900)
+    add_letter_list(d, restart=True, num_id=902, abstract_id=900)
+    d.add_paragraph("Question #301")
+    d.add_paragraph("Which AWS service stores training data as objects?")
+    for i, text in enumerate(("Amazon EBS", "Amazon EFS", "Amazon S3", "Amazon RDS")):
+        numbered(d, text, 901, bold=(i == 2))
+    expected["301"] = ["C"]
+    d.add_paragraph("Question #302")
+    d.add_paragraph("Which service labels data with human workers? (Choose two.)")
+    for i, text in enumerate(("Amazon SageMaker Ground Truth", "Amazon Polly",
+                              "Amazon Mechanical Turk", "Amazon Lex", "AWS Glue")):
+        numbered(d, text, 902, highlight=i in (0, 2))
+    expected["302"] = ["A", "C"]
+
+    # ---- 정답: B / prose 정답은 C입니다 / markers A) (A) a) 1.
+    d.add_paragraph("Question #303")
+    d.add_paragraph("다음 중 분류 모델의 평가 지표가 아닌 것은 무엇입니까?")
+    for line in ("A) 정밀도", "B) 평균 제곱 오차", "C) 재현율", "D) F1 점수"):
+        d.add_paragraph(line)
+    d.add_paragraph("정답: B")
+    expected["303"] = ["B"]
+    d.add_paragraph("Question #304")
+    d.add_paragraph("과대적합을 줄이는 방법은 무엇입니까?")
+    for line in ("(A) 에포크 늘리기", "(B) 특성 추가", "(C) 드롭아웃 적용", "(D) 학습률 높이기"):
+        d.add_paragraph(line)
+    d.add_paragraph("정답은 C입니다. 드롭아웃은 뉴런을 무작위로 끕니다.")
+    expected["304"] = ["C"]
+    page_break(d)
+
+    # ---- answers only in a key at the end; a picture in a stem
+    d.add_paragraph("Question #305")
+    d.add_paragraph("Which chart is shown in the exhibit?")
+    d.add_paragraph().add_run().add_picture(io.BytesIO(tiny_png()), width=Inches(0.5))
+    for line in ("a) A histogram", "b) A scatter plot", "c) A box plot", "d) A heat map"):
+        d.add_paragraph(line)
+    expected["305"] = ["B"]
+    d.add_paragraph("Question #306")
+    d.add_paragraph("Which algorithms are supervised? (Choose two.)")
+    for line in ("1. K-means", "2. XGBoost", "3. Linear learner", "4. PCA"):
+        d.add_paragraph(line)
+    expected["306"] = ["B", "C"]
+    d.add_paragraph("Answer key")
+    d.add_paragraph("305. B  306. B, C")
+
+    buffer = io.BytesIO()
+    d.save(buffer)
+    return buffer.getvalue(), expected
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    data, expected = build()
+    (OUT / "exam-dump.docx").write_bytes(data)
+    answers = Path(__file__).resolve().parent.parent / "tests" / "data" / "exam-dump.expected.json"
+    answers.write_text(
+        json.dumps({"answers": expected}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {OUT / 'exam-dump.docx'} ({len(data)} bytes), {len(expected)} questions")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Word exam dumps: every shape of the generated sample, numbering, errors."""
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document as WordDocument
+
+from extract.exam_questions import extract_exam_questions
+from extract.normalize import fix_mojibake
+from ingest import IngestError, read_document
+from qbank.pipeline import build
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "samples" / "exam-dump.docx"
+EXPECTED = json.loads((REPO / "tests" / "data" / "exam-dump.expected.json").read_text())["answers"]
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("make_sample_docx", REPO / "scripts" / "make_sample_docx.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def questions():
+    return {q.number: q for q in extract_exam_questions(read_document(SAMPLE))}
+
+
+def test_every_sample_question_has_its_exact_answer(questions):
+    assert {str(n): q.answer for n, q in questions.items()} == EXPECTED
+
+
+def test_freshly_generated_sample_parses_the_same(tmp_path, questions):
+    data, expected = _generator().build()
+    path = tmp_path / "fresh.docx"
+    path.write_bytes(data)
+    fresh = {q.number: q for q in extract_exam_questions(read_document(path))}
+    assert {str(n): q.answer for n, q in fresh.items()} == expected
+    assert [(q.stem, q.options) for q in fresh.values()] == [(q.stem, q.options) for q in questions.values()]
+
+
+def test_answer_signals_are_all_kept(questions):
+    q1 = questions[1]
+    assert q1.signals["given"] == ["A"]
+    assert q1.signals["community"] == ["C (71%)", "A (29%)"]
+    assert q1.signals["most_voted"] == ["A", "C"]
+    assert "community_disagrees" in q1.flags
+    assert questions[131].signals["prose"] == ["A", "D", "F"]
+    assert questions[301].signals == {"formatting": ["C"]}       # bold only
+    assert questions[302].signals == {"formatting": ["A", "C"]}  # highlight only
+    assert questions[305].signals == {"key": ["B"]}              # answer key at the end
+
+
+def test_examtopics_chrome_and_comments_are_dropped(questions):
+    text = json.dumps([(q.stem, q.options, q.explanation) for q in questions.values()], ensure_ascii=False)
+    for chrome in ("Hide Solution", "Discussion 76", "upvoted", "Selected Answer", "Highly Voted",
+                   "Most Voted", "ago", "examtopics.com", "no discussion"):
+        assert chrome not in text, chrome
+
+
+def test_word_auto_numbering_gives_visible_labels(questions):
+    assert [label for label, _ in questions[301].options] == ["A", "B", "C", "D"]
+    assert questions[301].options[2][1] == "Amazon S3"
+    # a second list of the same definition restarts (startOverride) at A
+    assert [label for label, _ in questions[302].options] == ["A", "B", "C", "D", "E"]
+
+
+def test_numbering_continues_nests_and_formats(tmp_path):
+    gen = _generator()
+    d = WordDocument()
+    gen.add_letter_list(d, restart=False, num_id=801, abstract_id=800)
+    gen.add_letter_list(d, restart=False, num_id=802, abstract_id=800)
+    d.add_paragraph("Question #1")
+    d.add_paragraph("Stem?")
+    gen.numbered(d, "first", 801)
+    gen.numbered(d, "second", 801)
+    gen.numbered(d, "third, another num of the same list: continues", 802)
+    path = tmp_path / "n.docx"
+    d.save(path)
+    lines = [line.text for page in read_document(path).pages for line in page.lines]
+    assert lines[-3:] == ["A. first", "B. second", "C. third, another num of the same list: continues"]
+
+
+def test_options_continue_over_paragraphs_and_languages_merge(questions):
+    q = questions[198]
+    assert q.lang == "en" and set(q.translations) == {"ko"}
+    assert len(q.translations["ko"]["options"]) == len(q.options) == 4
+    assert q.options[1][1].splitlines() == ["Deploy all the models to a single SageMaker endpoint.",
+                                            "Treat each model as a production variant."]
+    assert q.explanation.startswith("최적의 운영 부담")
+
+
+def test_gaps_images_and_choose_counts_are_flagged(questions):
+    assert [label for label, _ in questions[131].options] == ["A", "C", "D", "E", "F"]
+    assert "option_gap" in questions[131].flags and questions[131].kind == "multi"
+    assert "image_dependent" in questions[305].flags
+    assert "[image: word/media/" in questions[305].stem
+    assert questions[306].expected_count == 2 and questions[306].answer == ["B", "C"]
+
+
+def test_choose_count_against_answer(tmp_path):
+    d = WordDocument()
+    for line in ("Question #7", "Pick the storage services. (Choose two.)", "A. S3", "B. EBS",
+                 "C. Lambda", "Correct Answer: A"):
+        d.add_paragraph(line)
+    path = tmp_path / "c.docx"
+    d.save(path)
+    (q,) = extract_exam_questions(read_document(path))
+    assert "answer_count_mismatch" in q.flags
+
+
+@pytest.mark.parametrize("text, fixed", [
+    ("the companyג€™s data", "the company’s data"),
+    ("itג€™s a ג€œtestג€\x9d", "it’s a “test”"),
+    ("Itâ€™s", "It’s"),
+    ("한국어 ㄱ ｶ 텍스트", "한국어 ㄱ ｶ 텍스트"),  # Hangul, jamo and width forms untouched
+])
+def test_mojibake(text, fixed):
+    assert fix_mojibake(text) == fixed
+
+
+def _encrypted_ole() -> bytes:
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 64
+
+
+def _empty_docx() -> bytes:
+    buffer = io.BytesIO()
+    WordDocument().save(buffer)
+    return buffer.getvalue()
+
+
+def _zip_without_word() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("hello.txt", "hi")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, make, message", [
+    ("corrupt.docx", lambda: SAMPLE.read_bytes()[:5000], "corrupt zip"),
+    ("notzip.docx", lambda: b"PK\x03\x04 this is not really a zip", "corrupt zip"),
+    ("nozipword.docx", _zip_without_word, "without a Word document"),
+    ("locked.docx", _encrypted_ole, "password-protected"),
+    ("empty.docx", _empty_docx, "no text"),
+])
+def test_bad_docx_is_one_line_error_and_batch_goes_on(tmp_path, name, make, message):
+    bad = tmp_path / name
+    bad.write_bytes(make())
+    with pytest.raises(IngestError) as error:
+        read_document(bad, name)
+    assert str(error.value).startswith(f"{name}: ") and message in str(error.value)
+    assert "\n" not in str(error.value)
+    report = build([str(bad), str(SAMPLE)], tmp_path / "out", progress=False)
+    assert len(report.failed) == 1 and name in report.failed[0].error
+    lines = (tmp_path / "out" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(EXPECTED)
