@@ -122,7 +122,7 @@ class Numbering:
         return re.sub(r"%(\d)", expand, level.text).strip() or None
 
 
-def paragraph_numpr(paragraph: Any) -> tuple[str, int] | None:
+def paragraph_numpr(paragraph: Any, styles: "StyleTable") -> tuple[str, int] | None:
     """(numId, ilvl) of a paragraph: its own ``numPr``, else its style chain's."""
     p_pr = paragraph._p.pPr
     if p_pr is not None and p_pr.numPr is not None:
@@ -130,11 +130,45 @@ def paragraph_numpr(paragraph: Any) -> tuple[str, int] | None:
         ilvl = p_pr.numPr.ilvl
         if num_id is not None:
             return str(num_id.val), int(ilvl.val) if ilvl is not None else 0
-    style = paragraph.style
-    while style is not None:
-        s_pr = style.element.pPr
-        if s_pr is not None and s_pr.numPr is not None and s_pr.numPr.numId is not None:
-            ilvl = s_pr.numPr.ilvl
-            return str(s_pr.numPr.numId.val), int(ilvl.val) if ilvl is not None else 0
-        style = style.base_style
-    return None
+    return styles.numpr(paragraph)
+
+
+class StyleTable:
+    """Paragraph-style facts resolved once per document (python-docx looks a style up by
+    scanning the styles part on every ``paragraph.style``, the reader's main cost)."""
+
+    def __init__(self, document: Any) -> None:
+        self._styles = {s.style_id: s for s in document.styles if s.type == 1}  # paragraph
+        self._default = next((s for s in self._styles.values() if s.element.default), None)
+        self._numpr: dict[str | None, tuple[str, int] | None] = {}
+        self._bold: dict[str | None, bool] = {}
+
+    def _style(self, paragraph: Any) -> Any:
+        p_pr = paragraph._p.pPr
+        style_id = p_pr.pStyle.val if p_pr is not None and p_pr.pStyle is not None else None
+        return style_id, self._styles.get(style_id, self._default) if style_id else self._default
+
+    def numpr(self, paragraph: Any) -> tuple[str, int] | None:
+        style_id, style = self._style(paragraph)
+        if style_id not in self._numpr:
+            found = None
+            while style is not None and found is None:
+                s_pr = style.element.pPr
+                if s_pr is not None and s_pr.numPr is not None and s_pr.numPr.numId is not None:
+                    ilvl = s_pr.numPr.ilvl
+                    found = (str(s_pr.numPr.numId.val), int(ilvl.val) if ilvl is not None else 0)
+                style = style.base_style
+            self._numpr[style_id] = found
+        return self._numpr[style_id]
+
+    def bold(self, paragraph: Any) -> bool:
+        style_id, style = self._style(paragraph)
+        if style_id not in self._bold:
+            value = False
+            while style is not None:
+                if style.font.bold is not None:
+                    value = bool(style.font.bold)
+                    break
+                style = style.base_style
+            self._bold[style_id] = value
+        return self._bold[style_id]

@@ -12,7 +12,7 @@ import io
 import zipfile
 from typing import Any
 
-from ingest.docx_numbering import Numbering, paragraph_numpr
+from ingest.docx_numbering import Numbering, StyleTable, paragraph_numpr
 from ingest.document import Document, Line, Page
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -53,6 +53,7 @@ def read_docx(data: bytes, name: str, sha256: str) -> Document:
 
 def _pages(document: Any) -> list[Page]:
     numbering = Numbering.from_document(document)
+    styles = StyleTable(document)
     pages = [Page(1)]
     counter = 0
     for block in document.iter_inner_content():
@@ -68,7 +69,7 @@ def _pages(document: Any) -> list[Page]:
         counter += 1
         if _breaks_page_before(block) and pages[-1].lines:
             pages.append(Page(len(pages) + 1))
-        line = _paragraph_line(block, numbering, counter)
+        line = _paragraph_line(block, numbering, styles, counter)
         if line is not None:
             pages[-1].lines.append(line)
         if _breaks_page_after(block):
@@ -86,10 +87,11 @@ def _unique_cells(row: Any) -> list[Any]:
     return cells
 
 
-def _paragraph_line(paragraph: Any, numbering: Numbering, number: int) -> Line | None:
+def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
+                    number: int) -> Line | None:
     text = paragraph.text.replace("\u00a0", " ").strip()
     marks: set[str] = set()
-    numpr = paragraph_numpr(paragraph)
+    numpr = paragraph_numpr(paragraph, styles)
     if numpr is not None:
         label = numbering.label(*numpr)
         if label and text:
@@ -101,9 +103,9 @@ def _paragraph_line(paragraph: Any, numbering: Numbering, number: int) -> Line |
     if not text:
         return None
     runs = [run for run in paragraph.runs if run.text.strip()]
-    if runs and all(_bold(run, paragraph) for run in runs):
+    if runs and all(run.bold if run.bold is not None else styles.bold(paragraph) for run in runs):
         marks.add("bold")
-    if runs and all(run.font.highlight_color is not None for run in runs):
+    if runs and all(run._r.rPr is not None and run._r.rPr.highlight is not None for run in runs):
         marks.add("highlight")
     return Line(text, number, frozenset(marks))
 
@@ -112,25 +114,12 @@ def _image_names(paragraph: Any) -> list[str]:
     """Package names of the pictures in a paragraph (``word/media/image1.png``), so a
     record can point at the image its question depends on."""
     names = []
-    for element in paragraph._p.iter():
-        if element.tag not in IMAGE_TAGS:
-            continue
+    for element in paragraph._p.iter(*IMAGE_TAGS):
         blips = [b.get(R_EMBED) for b in element.iter(A_BLIP)] or [None]
         for rel_id in blips:
             part = paragraph.part.related_parts.get(rel_id) if rel_id else None
             names.append(str(part.partname).lstrip("/") if part is not None else "unresolved")
     return names
-
-
-def _bold(run: Any, paragraph: Any) -> bool:
-    if run.bold is not None:
-        return bool(run.bold)
-    style = paragraph.style
-    while style is not None:
-        if style.font.bold is not None:
-            return bool(style.font.bold)
-        style = style.base_style
-    return False
 
 
 def _breaks_page_before(paragraph: Any) -> bool:
