@@ -35,6 +35,9 @@ IMAGE_MARK = "image"
 
 @dataclass
 class ExamQuestion:
+    """One exam-dump question; field names follow :class:`GuideQuestion` so one record
+    builder serves both (a dump has no modules or topics)."""
+
     number: int
     lang: str
     stem: str
@@ -42,10 +45,15 @@ class ExamQuestion:
     answer: list[str]
     explanation: str | None
     pages: list[int]
-    signals: dict[str, list[str]] = field(default_factory=dict)
+    answer_signals: dict[str, list[str]] = field(default_factory=dict)
     translations: dict[str, dict[str, Any]] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     expected_count: int | None = None
+    module: None = None
+    module_title: None = None
+    topic: None = None
+    rationales: list[tuple[str, str]] = field(default_factory=list)
+    match_targets: list[str] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -91,7 +99,7 @@ def _split_blocks(lines: list[tuple[int, Line]], rules: dict) -> tuple[list[_Blo
         if header:
             blocks.append(_Block(int(header.group(1))))
             continue
-        if rules["answer_key_line"].match(text) and not rules["option_markers"][1][1].match(text):
+        if rules["answer_key_line"].match(text):
             for number, letters in rules["answer_key_pair"].findall(text):
                 key[int(number)] = _letters(letters)
             continue
@@ -154,9 +162,7 @@ def _parse_block(block: _Block, rules: dict, key: dict[int, list[str]]) -> ExamQ
             continue
         if state in ("stem", "options") and marker and (not numbered or marker[2] == "number"):
             label, body, kind = marker
-            if kind == "number":
-                numbered = True
-                label = "ABCDEFGHIJ"[int(label) - 1]
+            numbered = numbered or kind == "number"
             voted = rules["most_voted"].search(body)
             if voted:
                 body = body[: voted.start()].rstrip()
@@ -186,8 +192,7 @@ def _parse_block(block: _Block, rules: dict, key: dict[int, list[str]]) -> ExamQ
     expected = _expected_count(stem_text, rules)
     answer = next((signals[name] for name in SIGNAL_ORDER if signals.get(name)), [])
     if not answer and signals.get("community"):
-        top = max(signals["community"], key=lambda v: int(re.search(r"(\d+)%", v).group(1)))
-        answer = _letters(top.split()[0])
+        answer = _community_choice(signals["community"])
         flags.add("answer_from_community")
     labels = [label for label, _ in options]
     flags |= _answer_flags(answer, labels, expected, signals)
@@ -199,11 +204,20 @@ def _parse_block(block: _Block, rules: dict, key: dict[int, list[str]]) -> ExamQ
 
 
 def _option_marker(text: str, rules: dict) -> tuple[str, str, str] | None:
+    """(label, text, marker kind) of an option line; numbers 1–9 stand for A–I."""
     for kind, pattern in rules["option_markers"]:
         match = pattern.match(text)
         if match:
-            return match.group(1).upper() if kind != "number" else match.group(1), match.group(2).strip(), kind
+            mark = match.group(1)
+            label = chr(ord("A") + int(mark) - 1) if mark.isdigit() else mark.upper()
+            return label, match.group(2).strip(), kind
     return None
+
+
+def _community_choice(votes: list[str]) -> list[str]:
+    """The letters of the largest share in ``["C (71%)", "A (29%)"]``."""
+    top = max(votes, key=lambda vote: int(re.search(r"(\d+)%", vote).group(1)))
+    return _letters(top.split()[0])
 
 
 def _expected_count(stem: str, rules: dict) -> int | None:
@@ -228,10 +242,8 @@ def _answer_flags(answer: list[str], labels: list[str], expected: int | None,
     stated = [signals[n] for n in SIGNAL_ORDER if signals.get(n)]
     if any(s != stated[0] for s in stated[1:]):
         flags.add("answer_signals_conflict")
-    if signals.get("community") and answer:
-        top = max(signals["community"], key=lambda v: int(re.search(r"(\d+)%", v).group(1)))
-        if _letters(top.split()[0]) != answer:
-            flags.add("community_disagrees")
+    if signals.get("community") and answer and _community_choice(signals["community"]) != answer:
+        flags.add("community_disagrees")
     return flags
 
 
@@ -246,8 +258,7 @@ def _merge_translations(questions: list[ExamQuestion]) -> list[ExamQuestion]:
     merged: list[ExamQuestion] = []
     for q in questions:
         previous = merged[-1] if merged else None
-        if previous is None or previous.number != q.number or previous.lang == q.lang \
-                and not _is_translation_pair(previous, q):
+        if previous is None or previous.number != q.number or previous.lang == q.lang:
             merged.append(q)
             continue
         main, other = (q, previous) if q.lang == primary and previous.lang != primary else (previous, q)
@@ -255,15 +266,11 @@ def _merge_translations(questions: list[ExamQuestion]) -> list[ExamQuestion]:
     return merged
 
 
-def _is_translation_pair(a: ExamQuestion, b: ExamQuestion) -> bool:
-    return a.lang != b.lang
-
-
 def _combine(main: ExamQuestion, other: ExamQuestion) -> ExamQuestion:
     flags = set(main.flags) | set(other.flags)
     if len(main.options) != len(other.options):
         flags.add("translation_option_count_mismatch")
-    signals = {**other.signals, **main.signals}
+    signals = {**other.answer_signals, **main.answer_signals}
     answer = main.answer or other.answer
     if main.answer and other.answer and main.answer != other.answer:
         flags.add("answer_signals_conflict")
@@ -273,7 +280,7 @@ def _combine(main: ExamQuestion, other: ExamQuestion) -> ExamQuestion:
                                      "options": [{"label": l, "text": t} for l, t in other.options]}
     if other.explanation and not main.explanation:
         main.explanation = other.explanation
-    main.answer, main.signals = answer, signals
+    main.answer, main.answer_signals = answer, signals
     main.pages = sorted(set(main.pages) | set(other.pages))
     main.flags = sorted(flags)
     main.expected_count = main.expected_count or other.expected_count

@@ -259,9 +259,8 @@ _STRAY_LATIN = re.compile(r"^[a-z]{1,2}$")
 _BOUNDARY_DEBRIS = tuple(re.compile(p) for p in (
     _STRAY_SYMBOLS.pattern,                      # symbol clusters: > % @
     r"^\(\)$",                                   # empty brackets
-    r"^[a-z]{1,3}$",                             # om, com
+    r"^'?[a-z]{1,3}$",                           # om, com, ' e
     r"^(?=.*[a-z])[\w'.]*[@&<>|~^{}#$\\][\w'.]*$",  # lower-case letters glued to @ & < >
-    r"^'?[a-z]$",                                # ' e
     r"^(?=[a-z]*\d)[a-z\d]{6,}$",                # lower-case letters and digits: an5eraaf
     r"^[A-Z]{2,}[a-rt-z]$",                      # SSx (but APIs, IDs stay)
     r"^[a-z][A-Z]+[a-z]+$",                      # cOTi
@@ -294,8 +293,10 @@ def strip_stray_tokens(text: str) -> tuple[str, list[str]]:
     symbol clusters, short lower-case Latin, letters glued to ``@&<>_``, case salad like
     ``cOTi``). A sentence does not start with such a token, so a run there is a speckle
     or a watermark piece read into the text."""
-    tokens = [t for t in text.split() if not any(p.match(t) for p in _STRONG_DEBRIS)]
-    strong = [t for t in text.split() if any(p.match(t) for p in _STRONG_DEBRIS)]
+    tokens: list[str] = []
+    strong: list[str] = []
+    for token in text.split():
+        (strong if any(p.match(token) for p in _STRONG_DEBRIS) else tokens).append(token)
     keep = [True] * len(tokens)
     for i in range(1, len(tokens) - 1):
         before, token, after = tokens[i - 1], tokens[i], tokens[i + 1]

@@ -66,6 +66,7 @@ class GuideQuestion:
     match_targets: list[str] = field(default_factory=list)
     answer_signals: dict[str, list[str]] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
+    translations: dict[str, dict] = field(default_factory=dict)  # a course book has none
 
 
 # ------------------------------------------------------------------ small text helpers

@@ -21,29 +21,9 @@ from typing import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-_BASE = 0xAC00
-_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
-_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
-_FINALS = ["", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ",
-           "ㅀ", "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ"]
+from extract.hangul import all_syllables, jamo
+
 _FORBIDDEN = 1e6
-#: position tags, so that the same letter as initial and as final never match
-_POSITIONS = ("i", "v", "f")
-
-
-def jamo(word: str) -> tuple[str, ...]:
-    """``"섹션"`` → ``("iㅅ", "vㅔ", "fㄱ", "iㅅ", "vㅕ", "fㄴ")``; non-syllables pass as is."""
-    out: list[str] = []
-    for char in word:
-        code = ord(char) - _BASE
-        if 0 <= code < 11172:
-            out.append("i" + _INITIALS[code // 588])
-            out.append("v" + _VOWELS[code // 28 % 21])
-            if code % 28:
-                out.append("f" + _FINALS[code % 28])
-        else:
-            out.append(char)
-    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -66,7 +46,7 @@ class LexiconSnapper:
 
     def __init__(self, lexicon: Iterable[str], groups: dict[str, list[str]],
                  costs: SnapCosts) -> None:
-        words = sorted({w for w in lexicon if _all_syllables(w)})
+        words = sorted({w for w in lexicon if all_syllables(w)})
         self.costs = costs
         self._known = frozenset(words)
         # The OCR garbles syllables but seldom drops or adds one: candidates have the
@@ -85,7 +65,7 @@ class LexiconSnapper:
     @lru_cache(maxsize=65536)
     def snap(self, word: str) -> tuple[str, float] | None:
         """The lexicon word and the cost of the snap, when one is clearly meant."""
-        if (len(word) < self.costs.min_syllables or not _all_syllables(word)
+        if (len(word) < self.costs.min_syllables or not all_syllables(word)
                 or word in self._known or len(word) not in self._by_length):
             return None
         words, keys, jamos = self._by_length[len(word)]
@@ -134,7 +114,3 @@ class LexiconSnapper:
         if (x, y) in self._similar:
             return self.costs.similar
         return other
-
-
-def _all_syllables(word: str) -> bool:
-    return bool(word) and all(0 <= ord(c) - _BASE < 11172 for c in word)

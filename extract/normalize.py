@@ -41,12 +41,18 @@ def _undo_cp1255(match: re.Match[str]) -> str:
         return match.group()
 
 
+#: Characters every mojibake of this kind contains (Latin-1 / cp1252 / Hebrew letters);
+#: lines without them (plain Korean or English) skip ftfy, which is slow per call.
+_MOJIBAKE_HINT = re.compile("[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                            "\u0192\u02c6\u02dc\u05d0-\u05ea\u20ac\u2122]")
+
+
 def fix_mojibake(text: str) -> str:
     """Repair pasted web text decoded with the wrong code page (``â€™``, ``ג€™`` → ``’``),
     then NFC. ftfy does the cp1252 family; its width/quote/ligature rewrites are off, so
     Hangul, full-width forms and curly quotes stay as written (never NFKC)."""
-    if text.isascii():
-        return text
+    if not _MOJIBAKE_HINT.search(text):
+        return unicodedata.normalize("NFC", text)
     import ftfy
 
     text = ftfy.fix_text(text, uncurl_quotes=False, fix_character_width=False,

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
+from extract.hangul import final_index, vowel, with_final
 from extract.lexicon_snap import LexiconSnapper, SnapCosts
 from extract.rules import load_rules
 
@@ -270,14 +271,14 @@ class KoreanCorrector:
         if "replace" in rule:
             candidate = match.expand(rule["replace"])
         elif "harmony" in rule:
-            if _vowel(match.group("syl")) not in rule["harmony"]:
+            if vowel(match.group("syl")) not in rule["harmony"]:
                 return None
             candidate = match.group("syl") + rule["after"]
         else:
             syllable = match.group("syl")
-            if rule.get("needs_open_syllable") and _final(syllable) != 0:
+            if rule.get("needs_open_syllable") and final_index(syllable) != 0:
                 return None
-            candidate = _with_final(syllable, rule["jamo_final"])
+            candidate = with_final(syllable, rule["jamo_final"])
         if rule.get("verify") and not self._improves(text, match, candidate):
             return None
         return candidate
@@ -297,27 +298,6 @@ class KoreanCorrector:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return self.kiwi.analyze(text, top_n=1)[0][1]
-
-
-# ------------------------------------------------------------------ jamo helpers
-_FINALS = ["", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ",
-           "ㅀ", "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ"]
-
-
-_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
-
-
-def _final(syllable: str) -> int:
-    return (ord(syllable) - 0xAC00) % 28
-
-
-def _vowel(syllable: str) -> str:
-    return _VOWELS[(ord(syllable) - 0xAC00) // 28 % 21]
-
-
-def _with_final(syllable: str, final: str) -> str:
-    code = ord(syllable) - 0xAC00
-    return chr(0xAC00 + code - code % 28 + _FINALS.index(final))
 
 
 def _known_piece(token: Any) -> bool:

@@ -138,7 +138,9 @@ class StyleTable:
     scanning the styles part on every ``paragraph.style``, the reader's main cost)."""
 
     def __init__(self, document: Any) -> None:
-        self._styles = {s.style_id: s for s in document.styles if s.type == 1}  # paragraph
+        from docx.enum.style import WD_STYLE_TYPE
+
+        self._styles = {s.style_id: s for s in document.styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
         self._default = next((s for s in self._styles.values() if s.element.default), None)
         self._numpr: dict[str | None, tuple[str, int] | None] = {}
         self._bold: dict[str | None, bool] = {}

@@ -16,7 +16,7 @@ from extract.lang import detect_lang
 from extract.structure import analyse_structure
 from ingest.document import Document
 from extract.exam_questions import extract_exam_questions
-from store.records import exam_question_record, knowledge_record, question_record
+from store.records import knowledge_record, question_record
 
 
 @dataclass
@@ -82,7 +82,7 @@ def correct_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def extract_exam_dump(document: Document, options: Options = Options()) -> Extraction:
     """A Word (or text) exam dump: ``Question #N`` blocks. Typed text: no OCR correction."""
-    return Extraction([exam_question_record(document, q) for q in extract_exam_questions(document)])
+    return Extraction([question_record(document, q, q.lang) for q in extract_exam_questions(document)])
 
 
 EXTRACTORS: dict[str, Callable[[Document, Options], Extraction]] = {

@@ -76,6 +76,11 @@ def numbered(document, text: str, num_id: int, bold: bool = False, highlight: bo
     return paragraph
 
 
+def paragraphs(document, *lines: str) -> None:
+    for line in lines:
+        document.add_paragraph(line)
+
+
 def page_break(document) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
@@ -105,8 +110,7 @@ def build() -> tuple[bytes, dict[str, list[str]]]:
     d.add_paragraph("C. The model is 86% accurate and the cost incurred by the company as a result "
                     "of false positives is less than the false negatives. Most Voted")
     d.add_paragraph("D. The precision of the model is 86%, which is greater than the accuracy of the model.")
-    for chrome in ("Hide Solution", "Discussion 76"):
-        d.add_paragraph(chrome)
+    paragraphs(d, "Hide Solution", "Discussion 76")
     d.add_paragraph("Correct Answer: A")
     expected["1"] = ["A"]
     d.add_paragraph("Community vote distribution")
@@ -125,16 +129,15 @@ def build() -> tuple[bytes, dict[str, list[str]]]:
                     "an ML engineer to secure the environment.")
     d.add_paragraph("Which mechanisms can the ML engineer use to control data egress from SageMaker? "
                     "(Choose three.)")
-    for line in ("- A. Connect to SageMaker by using a VPC interface endpoint powered by AWS PrivateLink.",
-                 "- C. Disable root access on the SageMaker notebook instances.",
-                 "- D. Enable network isolation for training jobs and models.",
-                 "- E. Restrict notebook presigned URLs to specific IPs used by the company.",
-                 "- F. Protect data with encryption at rest and in transit."):
-        d.add_paragraph(line)
-    d.add_paragraph("정답은 다음 세 가지입니다. (Choose three)")
-    d.add_paragraph("- A. VPC 인터페이스 엔드포인트 사용")
-    d.add_paragraph("- D. 훈련 작업 및 모델의 네트워크 격리 사용")
-    d.add_paragraph("- F. 저장 및 전송 중 데이터 암호화")
+    paragraphs(d, "- A. Connect to SageMaker by using a VPC interface endpoint powered by AWS PrivateLink.",
+               "- C. Disable root access on the SageMaker notebook instances.",
+               "- D. Enable network isolation for training jobs and models.",
+               "- E. Restrict notebook presigned URLs to specific IPs used by the company.",
+               "- F. Protect data with encryption at rest and in transit.",
+               "정답은 다음 세 가지입니다. (Choose three)",
+               "- A. VPC 인터페이스 엔드포인트 사용",
+               "- D. 훈련 작업 및 모델의 네트워크 격리 사용",
+               "- F. 저장 및 전송 중 데이터 암호화")
     expected["131"] = ["A", "D", "F"]
     page_break(d)
 
@@ -194,17 +197,12 @@ def build() -> tuple[bytes, dict[str, list[str]]]:
     expected["302"] = ["A", "C"]
 
     # ---- 정답: B / prose 정답은 C입니다 / markers A) (A) a) 1.
-    d.add_paragraph("Question #303")
-    d.add_paragraph("다음 중 분류 모델의 평가 지표가 아닌 것은 무엇입니까?")
-    for line in ("A) 정밀도", "B) 평균 제곱 오차", "C) 재현율", "D) F1 점수"):
-        d.add_paragraph(line)
-    d.add_paragraph("정답: B")
+    paragraphs(d, "Question #303", "다음 중 분류 모델의 평가 지표가 아닌 것은 무엇입니까?",
+               "A) 정밀도", "B) 평균 제곱 오차", "C) 재현율", "D) F1 점수", "정답: B")
     expected["303"] = ["B"]
-    d.add_paragraph("Question #304")
-    d.add_paragraph("과대적합을 줄이는 방법은 무엇입니까?")
-    for line in ("(A) 에포크 늘리기", "(B) 특성 추가", "(C) 드롭아웃 적용", "(D) 학습률 높이기"):
-        d.add_paragraph(line)
-    d.add_paragraph("정답은 C입니다. 드롭아웃은 뉴런을 무작위로 끕니다.")
+    paragraphs(d, "Question #304", "과대적합을 줄이는 방법은 무엇입니까?",
+               "(A) 에포크 늘리기", "(B) 특성 추가", "(C) 드롭아웃 적용", "(D) 학습률 높이기",
+               "정답은 C입니다. 드롭아웃은 뉴런을 무작위로 끕니다.")
     expected["304"] = ["C"]
     page_break(d)
 
@@ -212,16 +210,12 @@ def build() -> tuple[bytes, dict[str, list[str]]]:
     d.add_paragraph("Question #305")
     d.add_paragraph("Which chart is shown in the exhibit?")
     d.add_paragraph().add_run().add_picture(io.BytesIO(tiny_png()), width=Inches(0.5))
-    for line in ("a) A histogram", "b) A scatter plot", "c) A box plot", "d) A heat map"):
-        d.add_paragraph(line)
+    paragraphs(d, "a) A histogram", "b) A scatter plot", "c) A box plot", "d) A heat map")
     expected["305"] = ["B"]
-    d.add_paragraph("Question #306")
-    d.add_paragraph("Which algorithms are supervised? (Choose two.)")
-    for line in ("1. K-means", "2. XGBoost", "3. Linear learner", "4. PCA"):
-        d.add_paragraph(line)
+    paragraphs(d, "Question #306", "Which algorithms are supervised? (Choose two.)",
+               "1. K-means", "2. XGBoost", "3. Linear learner", "4. PCA")
     expected["306"] = ["B", "C"]
-    d.add_paragraph("Answer key")
-    d.add_paragraph("305. B  306. B, C")
+    paragraphs(d, "Answer key", "305. B  306. B, C")
 
     buffer = io.BytesIO()
     d.save(buffer)

@@ -23,7 +23,10 @@ def source_ref(document: Document, pages: list[int]) -> dict[str, Any]:
             "pages": list(pages)}
 
 
-def question_record(document: Document, q: GuideQuestion, lang: str | None) -> dict[str, Any]:
+def question_record(document: Document, q: GuideQuestion | ExamQuestion,
+                    lang: str | None) -> dict[str, Any]:
+    """A question record from a course-book knowledge check or an exam-dump question
+    (both carry the same fields; a dump's module, title and topic are None)."""
     record: dict[str, Any] = {
         "id": question_id(document.path, q.module, q.number, q.pages),
         "source": source_ref(document, q.pages),
@@ -44,33 +47,10 @@ def question_record(document: Document, q: GuideQuestion, lang: str | None) -> d
         record["rationales"] = [{"label": label, "text": _nfc(text)} for label, text in q.rationales]
     if q.answer_signals:
         record["answer_signals"] = {k: list(v) for k, v in sorted(q.answer_signals.items())}
-    record["translations"] = {}
-    record["flags"] = sorted(set(q.flags))
-    return record
-
-
-def exam_question_record(document: Document, q: ExamQuestion) -> dict[str, Any]:
-    """An exam-dump question: no module, ``number`` is its ``Question #N``."""
-    record: dict[str, Any] = {
-        "id": question_id(document.path, None, q.number, q.pages),
-        "source": source_ref(document, q.pages),
-        "module": None,
-        "module_title": None,
-        "topic": None,
-        "number": q.number,
-        "lang": q.lang,
-        "kind": q.kind,
-        "stem": _nfc(q.stem),
-        "options": [{"label": label, "text": _nfc(text)} for label, text in q.options],
-        "answer": list(q.answer),
-        "explanation": _nfc(q.explanation),
-    }
-    if q.signals:
-        record["answer_signals"] = {k: list(v) for k, v in sorted(q.signals.items())}
     record["translations"] = {
-        lang: {"stem": _nfc(t["stem"]),
-               "options": [{"label": o["label"], "text": _nfc(o["text"])} for o in t["options"]]}
-        for lang, t in sorted(q.translations.items())}
+        language: {"stem": _nfc(t["stem"]),
+                   "options": [{"label": o["label"], "text": _nfc(o["text"])} for o in t["options"]]}
+        for language, t in sorted(q.translations.items())}
     record["flags"] = sorted(set(q.flags))
     return record
 

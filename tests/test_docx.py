@@ -47,14 +47,14 @@ def test_freshly_generated_sample_parses_the_same(tmp_path, questions):
 
 def test_answer_signals_are_all_kept(questions):
     q1 = questions[1]
-    assert q1.signals["given"] == ["A"]
-    assert q1.signals["community"] == ["C (71%)", "A (29%)"]
-    assert q1.signals["most_voted"] == ["A", "C"]
+    assert q1.answer_signals["given"] == ["A"]
+    assert q1.answer_signals["community"] == ["C (71%)", "A (29%)"]
+    assert q1.answer_signals["most_voted"] == ["A", "C"]
     assert "community_disagrees" in q1.flags
-    assert questions[131].signals["prose"] == ["A", "D", "F"]
-    assert questions[301].signals == {"formatting": ["C"]}       # bold only
-    assert questions[302].signals == {"formatting": ["A", "C"]}  # highlight only
-    assert questions[305].signals == {"key": ["B"]}              # answer key at the end
+    assert questions[131].answer_signals["prose"] == ["A", "D", "F"]
+    assert questions[301].answer_signals == {"formatting": ["C"]}       # bold only
+    assert questions[302].answer_signals == {"formatting": ["A", "C"]}  # highlight only
+    assert questions[305].answer_signals == {"key": ["B"]}              # answer key at the end
 
 
 def test_examtopics_chrome_and_comments_are_dropped(questions):

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import GOLD
 from extract.clean import clean_lines
-from extract.lexicon_snap import jamo
+from extract.hangul import jamo
 from extract.ocr_correct import domain_lexicon, get_corrector
 from extract.rules import load_rules
 

@@ -1,0 +1,50 @@
+"""Hangul syllable arithmetic (Unicode composes a syllable as 588·initial + 28·vowel + final),
+shared by the OCR corrector's rules and the jamo-level lexicon snapping."""
+from __future__ import annotations
+
+BASE = 0xAC00
+SYLLABLES = 11172
+INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+FINALS = ["", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ",
+          "ㅀ", "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ"]
+
+
+def is_syllable(char: str) -> bool:
+    return 0 <= ord(char) - BASE < SYLLABLES
+
+
+def all_syllables(word: str) -> bool:
+    """A non-empty word made only of precomposed Hangul syllables."""
+    return bool(word) and all(is_syllable(c) for c in word)
+
+
+def final_index(syllable: str) -> int:
+    """0 for an open syllable, else the index of its final consonant in :data:`FINALS`."""
+    return (ord(syllable) - BASE) % 28
+
+
+def vowel(syllable: str) -> str:
+    return VOWELS[(ord(syllable) - BASE) // 28 % 21]
+
+
+def with_final(syllable: str, final: str) -> str:
+    """The syllable with its final consonant replaced (``"" `` removes it)."""
+    code = ord(syllable) - BASE
+    return chr(BASE + code - code % 28 + FINALS.index(final))
+
+
+def jamo(word: str) -> tuple[str, ...]:
+    """Position-tagged jamo: ``"섹션"`` → ``("iㅅ", "vㅔ", "fㄱ", "iㅅ", "vㅕ", "fㄴ")``, so an
+    initial and a final of the same letter never compare equal; other characters pass as is."""
+    out: list[str] = []
+    for char in word:
+        code = ord(char) - BASE
+        if 0 <= code < SYLLABLES:
+            out.append("i" + INITIALS[code // 588])
+            out.append("v" + VOWELS[code // 28 % 21])
+            if code % 28:
+                out.append("f" + FINALS[code % 28])
+        else:
+            out.append(char)
+    return tuple(out)
