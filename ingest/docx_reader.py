@@ -12,6 +12,9 @@ import io
 import zipfile
 from typing import Any
 
+from docx.text.run import Run
+from lxml import etree
+
 from ingest.docx_numbering import Numbering, StyleTable, paragraph_numpr
 from ingest.document import Document, Line, Page
 
@@ -86,7 +89,8 @@ def _unique_cells(row: Any) -> list[Any]:
 
 def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
                     number: int) -> Line | None:
-    text = paragraph.text.replace("\u00a0", " ").strip()
+    runs = _text_runs(paragraph._p)
+    text = "".join(run_text for _, run_text in runs).replace("\u00a0", " ").strip()
     marks: set[str] = set()
     numpr = paragraph_numpr(paragraph, styles)
     if numpr is not None:
@@ -99,12 +103,26 @@ def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
         text = " ".join([text] + [f"[image: {name}]" for name in images]).strip()
     if not text:
         return None
-    runs = [run for run in paragraph.runs if run.text.strip()]
-    if runs and all(run.bold if run.bold is not None else styles.bold(paragraph) for run in runs):
+    visible = [Run(r, paragraph) for r, run_text in runs if run_text.strip()]
+    if visible and all(run.bold if run.bold is not None else styles.bold(paragraph) for run in visible):
         marks.add("bold")
-    if runs and all(run._r.rPr is not None and run._r.rPr.highlight is not None for run in runs):
+    if visible and all(run._r.rPr is not None and run._r.rPr.highlight is not None for run in visible):
         marks.add("highlight")
     return Line(text, number, frozenset(marks))
+
+
+#: Compiled once: python-docx compiles its XPath on every ``paragraph.text`` call.
+_RUNS = etree.XPath("w:r | w:hyperlink/w:r", namespaces={"w": W[1:-1]})
+_RUN_PIECES = etree.XPath("w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab",
+                          namespaces={"w": W[1:-1]})
+
+
+def _text_runs(p: Any) -> list[tuple[Any, str]]:
+    """Every ``w:r`` of a paragraph (those inside hyperlinks too) with its text, each
+    computed once. The text is python-docx's own (``str`` of each run child: ``w:tab`` is
+    a tab, ``w:br`` a line break), but ``paragraph.text`` and ``run.text`` each compile
+    and walk XPath anew, which made the reader over twice raw iteration."""
+    return [(run, "".join(str(piece) for piece in _RUN_PIECES(run))) for run in _RUNS(p)]
 
 
 def _image_names(paragraph: Any) -> list[str]:
