@@ -54,7 +54,7 @@ def qbank_read(data: bytes) -> int:
     from extract.exam_questions import extract_exam_questions
     from ingest.docx_reader import read_docx
 
-    return len(extract_exam_questions(read_docx(data, "bench.docx", "0" * 64)))
+    return len(extract_exam_questions(read_docx(data, "bench.docx", "0" * 64, ocr_lang=None)))
 
 
 def main() -> None:

@@ -26,11 +26,15 @@ from extract.lang import detect_lang
 from extract.normalize import fix_mojibake
 from extract.rules import load_rules
 from ingest.document import Document, Line
+from ingest.tesseract import LOW_CONFIDENCE
 
 RULES = "exam_dump"
 #: answer signals in the order they decide the answer
 SIGNAL_ORDER = ("given", "prose", "key", "formatting", "most_voted")
 IMAGE_MARK = "image"
+IMAGE_REF = re.compile(r"\[image: ([^\]]+)\]")
+#: Why a picture has no text, when that means the question lost content.
+UNREAD_PICTURE_NOTES = ("ocr_unavailable", "unresolved", "unreadable")
 
 
 @dataclass
@@ -54,6 +58,7 @@ class ExamQuestion:
     topic: None = None
     rationales: list[tuple[str, str]] = field(default_factory=list)
     match_targets: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -87,23 +92,43 @@ def extract_exam_questions(document: Document) -> list[ExamQuestion]:
     blocks, key = _split_blocks(lines, rules)
     questions = [_parse_block(block, rules, key) for block in blocks]
     questions = [q for q in questions if q is not None]
+    for question in questions:
+        question.flags = sorted(set(question.flags) | _picture_flags(question.images, document))
     return _merge_translations(questions)
+
+
+def _picture_flags(refs: list[str], document: Document) -> set[str]:
+    """``image_text_low_confidence`` when OCR was unsure of a picture's text,
+    ``image_not_read`` when a picture could not be OCR'd at all."""
+    flags: set[str] = set()
+    for ref in refs:
+        picture = document.pictures.get(ref)
+        if picture is None:
+            continue
+        if picture.confidence is not None and picture.confidence < LOW_CONFIDENCE:
+            flags.add("image_text_low_confidence")
+        if picture.note and picture.note.startswith(UNREAD_PICTURE_NOTES):
+            flags.add("image_not_read")
+    return flags
 
 
 def _split_blocks(lines: list[tuple[int, Line]], rules: dict) -> tuple[list[_Block], dict[int, list[str]]]:
     blocks: list[_Block] = []
     key: dict[int, list[str]] = {}
+    in_key = False  # after an "Answer key" heading nothing belongs to the last question
     for page, line in lines:
         text = line.text.strip()
         header = rules["question_header"].match(text)
         if header:
             blocks.append(_Block(int(header.group(1))))
+            in_key = False
             continue
         if rules["answer_key_line"].match(text):
             for number, letters in rules["answer_key_pair"].findall(text):
                 key[int(number)] = _letters(letters)
             continue
-        if blocks:
+        in_key = in_key or bool(rules["answer_key_heading"].match(text))
+        if blocks and not in_key:
             blocks[-1].lines.append((page, line))
     return blocks, key
 
@@ -119,6 +144,7 @@ def _parse_block(block: _Block, rules: dict, key: dict[int, list[str]]) -> ExamQ
     explanation: list[str] = []
     signals: dict[str, list[str]] = {}
     flags: set[str] = set()
+    images: list[str] = []
     state = "stem"
     numbered = False
     pages = sorted({page for page, _ in block.lines})
@@ -128,6 +154,7 @@ def _parse_block(block: _Block, rules: dict, key: dict[int, list[str]]) -> ExamQ
             continue
         if IMAGE_MARK in line.marks:
             flags.add("image_dependent")
+            images.extend(IMAGE_REF.findall(text))
         if any(p.search(text) for p in rules["chrome"]):
             continue
         if rules["community_header"].match(text):
@@ -200,7 +227,8 @@ def _parse_block(block: _Block, rules: dict, key: dict[int, list[str]]) -> ExamQ
         flags.add("options_missing")
     lang = detect_lang(stem_text + " " + " ".join(t for _, t in options)) or "en"
     return ExamQuestion(block.number, lang, stem_text, [(l, t) for l, t in options], answer,
-                        "\n".join(explanation) or None, pages, signals, {}, sorted(flags), expected)
+                        "\n".join(explanation) or None, pages, signals, {}, sorted(flags), expected,
+                        images=images)
 
 
 def _option_marker(text: str, rules: dict) -> tuple[str, str, str] | None:
@@ -284,4 +312,5 @@ def _combine(main: ExamQuestion, other: ExamQuestion) -> ExamQuestion:
     main.pages = sorted(set(main.pages) | set(other.pages))
     main.flags = sorted(flags)
     main.expected_count = main.expected_count or other.expected_count
+    main.images = main.images + [ref for ref in other.images if ref not in main.images]
     return main

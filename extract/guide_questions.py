@@ -67,6 +67,7 @@ class GuideQuestion:
     answer_signals: dict[str, list[str]] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     translations: dict[str, dict] = field(default_factory=dict)  # a course book has none
+    images: list[str] = field(default_factory=list)  # pictures are not in an OCR text dump
 
 
 # ------------------------------------------------------------------ small text helpers

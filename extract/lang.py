@@ -1,22 +1,32 @@
-"""Language tags by script: cheap, deterministic and right for the ko/ja/en material here.
+"""Language tags: script first, then langdetect for text written in Latin letters.
 
-Hangul or kana settle Korean and Japanese at once; Latin-only text is tagged ``en``
-(langdetect joins in with the DOCX/article readers, where Latin-script languages mix).
+Hangul, kana and Han settle Korean, Japanese and Chinese from the characters alone, and
+that is both cheaper and surer than n-gram statistics on text full of English service
+names (langdetect calls ``SageMaker 配置 モデル`` Norwegian). For Latin-script text
+langdetect names the language (seeded, so the same text always gets the same tag); short
+or ambiguous Latin text is ``en``, the language of the exam material.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]")
-#: Share of letters that must be Hangul (or kana) for the text to count as ko (ja).
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+#: Share of letters that must be Hangul (or Han) for the text to count as ko (zh);
+#: kana needs half of it (Japanese mixes kana with Han).
 SCRIPT_SHARE = 0.2
+#: Latin text shorter than this (letters) is too short for langdetect to be trusted.
+MIN_LATIN_LETTERS = 40
+#: langdetect's probability needed to tag Latin text with something other than ``en``.
+MIN_PROBABILITY = 0.9
+DEFAULT_LATIN = "en"
 
 
 def detect_lang(text: str) -> str | None:
-    """``ko``, ``ja``, ``zh`` or ``en``; ``None`` for text without letters."""
+    """An ISO 639-1 tag (``ko``, ``ja``, ``zh``, ``en``, ``de`` …); ``None`` without letters."""
     hangul, kana = len(_HANGUL.findall(text)), len(_KANA.findall(text))
     han, latin = len(_HAN.findall(text)), len(_LATIN.findall(text))
     total = hangul + kana + han + latin
@@ -28,4 +38,18 @@ def detect_lang(text: str) -> str | None:
         return "ko"
     if han / total >= SCRIPT_SHARE:
         return "zh"
-    return "en"
+    if latin < MIN_LATIN_LETTERS:
+        return DEFAULT_LATIN
+    return _langdetect(text)
+
+
+@lru_cache(maxsize=4096)
+def _langdetect(text: str) -> str:
+    from langdetect import DetectorFactory, LangDetectException, detect_langs
+
+    DetectorFactory.seed = 0  # langdetect samples n-grams at random; fix it for determinism
+    try:
+        best = detect_langs(text)[0]
+    except LangDetectException:
+        return DEFAULT_LATIN
+    return best.lang if best.prob >= MIN_PROBABILITY else DEFAULT_LATIN

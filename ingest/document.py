@@ -9,11 +9,24 @@ class Line:
     """One line of text with where it came from (1-based line number in the source file,
     or paragraph number in a Word body) and what its formatting said: ``marks`` holds
     ``bold``/``highlight`` when the whole line is so formatted, ``numbered`` when its
-    label came from Word auto-numbering, ``image`` when it stands for a picture."""
+    label came from Word auto-numbering, ``image`` when it stands for a picture,
+    ``image_text`` when OCR read it off the picture just before it."""
 
     text: str
     source_line: int
     marks: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture inside a source (``word/media/image2.png``, ``page 3``) and the text OCR
+    read off it. ``note`` says why there is no text when there is none (OCR switched off,
+    Tesseract missing, too small to hold text)."""
+
+    ref: str
+    text: str = ""
+    confidence: float | None = None
+    note: str | None = None
 
 
 @dataclass
@@ -43,3 +56,4 @@ class Document:
     pages: list[Page]
     declared_pages: int | None = None
     title: str | None = None
+    pictures: dict[str, Picture] = field(default_factory=dict)

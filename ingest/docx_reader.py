@@ -16,7 +16,8 @@ from docx.text.run import Run
 from lxml import etree
 
 from ingest.docx_numbering import Numbering, StyleTable, paragraph_numpr
-from ingest.document import Document, Line, Page
+from ingest.document import Document, Line, Page, Picture
+from ingest.tesseract import DEFAULT_LANG, PSM_BLOCK, OcrUnavailable, ocr_image
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 IMAGE_TAGS = (W + "drawing", W + "pict")
@@ -28,7 +29,9 @@ class DocxError(ValueError):
     """The bytes are not a readable Word document (message without the file name)."""
 
 
-def read_docx(data: bytes, name: str, sha256: str) -> Document:
+def read_docx(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT_LANG) -> Document:
+    """Read a Word document. Pictures are OCR'd with Tesseract in ``ocr_lang`` (``None``:
+    pictures are only referenced); their text follows the picture's line."""
     try:
         import docx  # python-docx
     except ImportError as exc:  # pragma: no cover - a declared dependency
@@ -44,14 +47,51 @@ def read_docx(data: bytes, name: str, sha256: str) -> Document:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types on malformed XML
         raise DocxError(f"malformed Word document ({type(exc).__name__})") from None
-    pages = _pages(document)
+    pictures = PictureReader(ocr_lang)
+    pages = _pages(document, pictures)
     if not any(line.text.strip() for page in pages for line in page.lines):
         raise DocxError("Word document has no text")
     title = (document.core_properties.title or None) if document.core_properties else None
-    return Document(name, sha256, "docx", pages, None, title)
+    return Document(name, sha256, "docx", pages, None, title, pictures.read)
 
 
-def _pages(document: Any) -> list[Page]:
+class PictureReader:
+    """OCR of embedded pictures, once per picture part (a logo repeated on every page is
+    read once). Without Tesseract the document still reads; each picture says why it
+    has no text."""
+
+    #: Pictures smaller than this (pixels, either side) hold no readable text.
+    MIN_SIDE = 24
+
+    def __init__(self, lang: str | None) -> None:
+        self.lang = lang
+        self.read: dict[str, Picture] = {}
+
+    def picture(self, ref: str, blob: bytes | None) -> Picture:
+        if ref not in self.read:
+            self.read[ref] = self._ocr(ref, blob)
+        return self.read[ref]
+
+    def _ocr(self, ref: str, blob: bytes | None) -> Picture:
+        if self.lang is None:
+            return Picture(ref, note="ocr_off")
+        if blob is None:
+            return Picture(ref, note="unresolved")
+        try:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(blob)) as image:
+                if min(image.size) < self.MIN_SIDE:
+                    return Picture(ref, note="too_small")
+                result = ocr_image(image, self.lang, PSM_BLOCK)
+        except OcrUnavailable:
+            return Picture(ref, note="ocr_unavailable")
+        except Exception as exc:  # an unreadable picture must not sink the document
+            return Picture(ref, note=f"unreadable_{type(exc).__name__}")
+        return Picture(ref, result.text, result.confidence)
+
+
+def _pages(document: Any, pictures: PictureReader) -> list[Page]:
     numbering = Numbering.from_document(document)
     styles = StyleTable(document)
     pages = [Page(1)]
@@ -69,9 +109,7 @@ def _pages(document: Any) -> list[Page]:
         counter += 1
         if _breaks_page_before(block) and pages[-1].lines:
             pages.append(Page(len(pages) + 1))
-        line = _paragraph_line(block, numbering, styles, counter)
-        if line is not None:
-            pages[-1].lines.append(line)
+        pages[-1].lines.extend(_paragraph_lines(block, numbering, styles, counter, pictures))
         if _breaks_page_after(block):
             pages.append(Page(len(pages) + 1))
     return [page for page in pages if page.lines] or [Page(1)]
@@ -87,8 +125,20 @@ def _unique_cells(row: Any) -> list[Any]:
     return cells
 
 
+def _paragraph_lines(paragraph: Any, numbering: Numbering, styles: StyleTable,
+                     number: int, pictures: PictureReader) -> list[Line]:
+    """The paragraph's line, then the text OCR read off its pictures (one line each)."""
+    images = _images(paragraph)
+    line = _paragraph_line(paragraph, numbering, styles, number, [ref for ref, _ in images])
+    lines = [line] if line is not None else []
+    for ref, blob in images:
+        text = pictures.picture(ref, blob).text
+        lines.extend(Line(t, number, frozenset({"image_text"})) for t in text.splitlines() if t.strip())
+    return lines
+
+
 def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
-                    number: int) -> Line | None:
+                    number: int, images: list[str]) -> Line | None:
     runs = _text_runs(paragraph._p)
     text = "".join(run_text for _, run_text in runs).replace("\u00a0", " ").strip()
     marks: set[str] = set()
@@ -97,7 +147,6 @@ def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
         label = numbering.label(*numpr)
         if label and text:
             text, marks = f"{label} {text}", {"numbered"}
-    images = _image_names(paragraph)
     if images:
         marks.add("image")
         text = " ".join([text] + [f"[image: {name}]" for name in images]).strip()
@@ -125,16 +174,19 @@ def _text_runs(p: Any) -> list[tuple[Any, str]]:
     return [(run, "".join(str(piece) for piece in _RUN_PIECES(run))) for run in _RUNS(p)]
 
 
-def _image_names(paragraph: Any) -> list[str]:
-    """Package names of the pictures in a paragraph (``word/media/image1.png``), so a
-    record can point at the image its question depends on."""
-    names = []
+def _images(paragraph: Any) -> list[tuple[str, bytes | None]]:
+    """(package name, bytes) of each picture in a paragraph (``word/media/image1.png``), so
+    a record can point at the image its question depends on and OCR can read it."""
+    found = []
     for element in paragraph._p.iter(*IMAGE_TAGS):
         blips = [b.get(R_EMBED) for b in element.iter(A_BLIP)] or [None]
         for rel_id in blips:
             part = paragraph.part.related_parts.get(rel_id) if rel_id else None
-            names.append(str(part.partname).lstrip("/") if part is not None else "unresolved")
-    return names
+            if part is None:
+                found.append(("unresolved", None))
+            else:
+                found.append((str(part.partname).lstrip("/"), part.blob))
+    return found
 
 
 def _breaks_page_before(paragraph: Any) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ingest.document import Document
 from ingest.docx_reader import DocxError, read_docx
+from ingest.tesseract import DEFAULT_LANG
 from ingest.ocr_text import looks_like_ocr_dump, parse_ocr_dump
 
 #: Files larger than this are refused rather than read into memory.
@@ -51,10 +52,10 @@ def _ole_message(data: bytes) -> str:
     return "legacy binary Word/Office file (.doc): save it as .docx"
 
 
-def _read_binary(kind: str, data: bytes, name: str, sha: str) -> Document:
+def _read_binary(kind: str, data: bytes, name: str, sha: str, ocr_lang: str | None) -> Document:
     if kind == "docx":
         try:
-            return read_docx(data, name, sha)
+            return read_docx(data, name, sha, ocr_lang)
         except DocxError as exc:
             raise IngestError(f"{name}: {exc}") from None
     if kind == "ole":
@@ -62,8 +63,12 @@ def _read_binary(kind: str, data: bytes, name: str, sha: str) -> Document:
     raise IngestError(f"{name}: {NOT_YET_SUPPORTED[kind]}")
 
 
-def read_document(path: Path, display_path: str | None = None) -> Document:
-    """Read ``path`` into a :class:`Document`, or raise :class:`IngestError` naming it."""
+def read_document(path: Path, display_path: str | None = None,
+                  ocr_lang: str | None = DEFAULT_LANG) -> Document:
+    """Read ``path`` into a :class:`Document`, or raise :class:`IngestError` naming it.
+
+    ``ocr_lang`` is Tesseract's language setting for pictures and scanned pages;
+    ``None`` reads no picture (text already in the file is still read)."""
     name = display_path or str(path)
     try:
         size = path.stat().st_size
@@ -79,7 +84,7 @@ def read_document(path: Path, display_path: str | None = None) -> Document:
     sha = hashlib.sha256(data).hexdigest()
     binary = _binary_kind(data[:8])
     if binary:
-        return _read_binary(binary, data, name, sha)
+        return _read_binary(binary, data, name, sha, ocr_lang)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

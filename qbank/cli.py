@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-ocr-correction", action="store_true",
                        help="keep OCR'd text as read (skips the Korean OCR corrector and its "
                             "~3 s model load); furniture is still removed")
+    build.add_argument("--lang", default="kor+eng", metavar="LANGS",
+                       help="Tesseract languages for scanned PDF pages and pictures in Word files, "
+                            "joined with + (default: kor+eng; each needs its tesseract-ocr-LANG package)")
+    build.add_argument("--no-ocr", action="store_true",
+                       help="run no Tesseract OCR: pictures are only referenced and scanned pages "
+                            "give no text (text layers and typed text are still read)")
     build.add_argument("--quiet", "-q", action="store_true",
                        help="no progress bar and no summary; errors are still printed")
 
@@ -72,7 +78,8 @@ def _build(args: argparse.Namespace) -> int:
     try:
         report = build(args.inputs, args.out, audit=not args.no_audit,
                        progress=False if args.quiet else None,
-                       options=Options(ocr_correction=not args.no_ocr_correction))
+                       options=Options(ocr_correction=not args.no_ocr_correction,
+                                       ocr_lang=None if args.no_ocr else args.lang))
     except OSError as exc:
         print(f"qbank: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE

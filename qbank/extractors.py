@@ -34,6 +34,8 @@ class Options:
     """What the user asked of the extraction."""
 
     ocr_correction: bool = True
+    #: Tesseract languages for pictures and scanned pages; None: no OCR at all
+    ocr_lang: str | None = "kor+eng"
 
 
 def extract_course_book(document: Document, options: Options = Options()) -> Extraction:

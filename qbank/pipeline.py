@@ -96,7 +96,7 @@ def process_source(path: Path, options: Options = Options()) -> SourceResult:
     started = time.perf_counter()
     result = SourceResult(name)
     try:
-        document = read_document(path, name)
+        document = read_document(path, name, options.ocr_lang)
         result.sha256, result.format, result.pages = document.sha256, document.format, len(document.pages)
         extractor = EXTRACTORS.get(document.format)
         if extractor is None:

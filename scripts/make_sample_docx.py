@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import io
 import json
-import struct
 import sys
-import zlib
 from pathlib import Path
 
 from docx import Document
@@ -31,14 +29,21 @@ from docx.shared import Inches
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "samples"
 
 
-def tiny_png() -> bytes:
-    """A 4×4 grey PNG, written by hand (no imaging library needed)."""
-    raw = b"".join(b"\x00" + b"\x80" * 4 for _ in range(4))
+#: Debian's fonts-nanum (scripts/install-system-deps.sh): Hangul and Latin in one face.
+NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+def text_png(lines: list[str], width: int = 520, size: float = 13) -> bytes:
+    """A screenshot-like grey PNG of ``lines`` (what a pasted exhibit or a question
+    captured as a picture looks like), rendered by PyMuPDF at 200 dpi."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=width, height=24 + 22 * len(lines))
+    page.insert_font(fontname="nanum", fontfile=str(NANUM))
+    for index, line in enumerate(lines):
+        page.insert_text((14, 26 + 22 * index), line, fontname="nanum", fontsize=size)
+    return page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY).tobytes("png")
 
 
 def add_letter_list(document, restart: bool, num_id: int, abstract_id: int) -> None:
@@ -209,12 +214,22 @@ def build() -> tuple[bytes, dict[str, list[str]]]:
     # ---- answers only in a key at the end; a picture in a stem
     d.add_paragraph("Question #305")
     d.add_paragraph("Which chart is shown in the exhibit?")
-    d.add_paragraph().add_run().add_picture(io.BytesIO(tiny_png()), width=Inches(0.5))
+    d.add_paragraph().add_run().add_picture(io.BytesIO(text_png(
+        ["Exhibit 1: customer age against yearly income", "one dot per customer, no bins"])),
+        width=Inches(4))
     paragraphs(d, "a) A histogram", "b) A scatter plot", "c) A box plot", "d) A heat map")
     expected["305"] = ["B"]
     paragraphs(d, "Question #306", "Which algorithms are supervised? (Choose two.)",
                "1. K-means", "2. XGBoost", "3. Linear learner", "4. PCA")
     expected["306"] = ["B", "C"]
+    # ---- a whole question pasted as a screenshot: only OCR can read it
+    d.add_paragraph("Question #307")
+    d.add_paragraph().add_run().add_picture(io.BytesIO(text_png(
+        ["다음 중 시계열 데이터의 예측에 적합한 알고리즘은 무엇입니까?",
+         "A. K-means", "B. Principal component analysis", "C. DeepAR", "D. Object2Vec"])),
+        width=Inches(4.5))
+    d.add_paragraph("정답: C")
+    expected["307"] = ["C"]
     paragraphs(d, "Answer key", "305. B  306. B, C")
 
     buffer = io.BytesIO()

@@ -51,8 +51,18 @@ def question_record(document: Document, q: GuideQuestion | ExamQuestion,
         language: {"stem": _nfc(t["stem"]),
                    "options": [{"label": o["label"], "text": _nfc(o["text"])} for o in t["options"]]}
         for language, t in sorted(q.translations.items())}
+    if q.images:
+        record["images"] = [picture_record(document, ref) for ref in q.images]
     record["flags"] = sorted(set(q.flags))
     return record
+
+
+def picture_record(document: Document, ref: str) -> dict[str, Any]:
+    """A picture a question shows: where it is in the source and what OCR read off it."""
+    picture = document.pictures.get(ref)
+    return {"ref": ref, "text": _nfc(picture.text) if picture else "",
+            "ocr_confidence": picture.confidence if picture else None,
+            "note": picture.note if picture else "unresolved"}
 
 
 def knowledge_record(document: Document, unit: KnowledgeUnit) -> dict[str, Any]:

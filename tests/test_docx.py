@@ -4,6 +4,8 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from docx import Document as WordDocument
 from extract.exam_questions import extract_exam_questions
 from extract.normalize import fix_mojibake
 from ingest import IngestError, read_document
+from ingest import tesseract
+from qbank.extractors import Options
 from qbank.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -156,7 +160,71 @@ def test_bad_docx_is_one_line_error_and_batch_goes_on(tmp_path, name, make, mess
         read_document(bad, name)
     assert str(error.value).startswith(f"{name}: ") and message in str(error.value)
     assert "\n" not in str(error.value)
-    report = build([str(bad), str(SAMPLE)], tmp_path / "out", progress=False)
+    report = build([str(bad), str(SAMPLE)], tmp_path / "out", progress=False,
+                   options=Options(ocr_lang=None))
     assert len(report.failed) == 1 and name in report.failed[0].error
     lines = (tmp_path / "out" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(EXPECTED)
+
+
+def test_pictures_are_read_by_ocr_in_place(questions):
+    document = read_document(SAMPLE)
+    exhibit = document.pictures["word/media/image1.png"]
+    assert "customer age against yearly income" in exhibit.text
+    assert exhibit.confidence is not None and exhibit.confidence >= tesseract.LOW_CONFIDENCE
+    assert "customer age" in questions[305].stem  # the exhibit's text follows its reference
+    # a question pasted only as a screenshot: stem and options come from OCR
+    q = questions[307]
+    assert q.images == ["word/media/image2.png"] and "image_dependent" in q.flags
+    assert "시계열 데이터의 예측에 적합한 알고리즘" in q.stem
+    assert [label for label, _ in q.options] == ["A", "B", "C", "D"]
+    assert q.options[2][1] == "DeepAR" and q.answer == ["C"]
+
+
+def test_picture_records_carry_reference_text_and_confidence(tmp_path):
+    report = build([str(SAMPLE)], tmp_path, progress=False)
+    assert not report.failed
+    records = {json.loads(l)["number"]: json.loads(l)
+               for l in (tmp_path / "questions.jsonl").read_text(encoding="utf-8").splitlines()}
+    (picture,) = records[305]["images"]
+    assert picture["ref"] == "word/media/image1.png" and picture["note"] is None
+    assert "one dot per customer" in picture["text"] and picture["ocr_confidence"] > 60
+    assert "images" not in records[304]
+
+
+def test_without_tesseract_pictures_are_referenced_and_flagged(monkeypatch):
+    def missing() -> frozenset[str]:
+        raise tesseract.OcrUnavailable("Tesseract OCR is not installed")
+    monkeypatch.setattr(tesseract, "installed_languages", missing)
+    document = read_document(SAMPLE)
+    assert {p.note for p in document.pictures.values()} == {"ocr_unavailable"}
+    by_number = {q.number: q for q in extract_exam_questions(document)}
+    assert "image_not_read" in by_number[305].flags
+    assert by_number[305].answer == ["B"]  # the typed text still reads
+    assert "image_not_read" not in by_number[304].flags
+
+
+def test_ocr_can_be_switched_off():
+    document = read_document(SAMPLE, ocr_lang=None)
+    assert {p.note for p in document.pictures.values()} == {"ocr_off"}
+    assert not any("image_text" in line.marks for page in document.pages for line in page.lines)
+
+
+def test_answer_key_heading_ends_the_last_question(questions):
+    assert questions[306].options[-1] == ("D", "PCA")
+    assert questions[307].explanation is None
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice missing: run scripts/install-system-deps.sh")
+def test_sample_resaved_by_libreoffice_parses_to_the_same_questions(tmp_path, questions):
+    """LibreOffice writes its own Word XML (styles, numbering, run splits, drawing
+    markup): the same questions must come out of it."""
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "docx", "--outdir", str(tmp_path / "lo"), str(SAMPLE)],
+                   check=True, capture_output=True, timeout=180)
+    resaved = tmp_path / "lo" / SAMPLE.name
+    assert resaved.read_bytes() != SAMPLE.read_bytes()
+    again = {q.number: q for q in extract_exam_questions(read_document(resaved))}
+    assert {n: (q.stem, q.options, q.answer, q.flags) for n, q in again.items()} == \
+        {n: (q.stem, q.options, q.answer, q.flags) for n, q in questions.items()}
