@@ -32,6 +32,8 @@ RULES = "exam_dump"
 #: answer signals in the order they decide the answer
 SIGNAL_ORDER = ("given", "prose", "key", "formatting", "most_voted")
 IMAGE_MARK = "image"
+#: Reader marks that single out an option as the answer when only some options carry them.
+EMPHASIS_MARKS = frozenset({"bold", "highlight", "color"})
 IMAGE_REF = re.compile(r"\[image: ([^\]]+)\]")
 #: Why a picture has no text, when that means the question lost content.
 UNREAD_PICTURE_NOTES = ("ocr_unavailable", "unresolved", "unreadable")
@@ -112,23 +114,77 @@ def _picture_flags(refs: list[str], document: Document) -> set[str]:
     return flags
 
 
-def _split_blocks(lines: list[tuple[int, Line]], rules: dict) -> tuple[list[_Block], dict[int, list[str]]]:
+@dataclass
+class AnswerKey:
+    """Answers (and their explanations) given apart from the questions, usually at the end:
+    ``1. B  2. A,C`` lines, or ``1) B – because …`` entries under an ``Answers`` heading."""
+
+    answers: dict[int, list[str]] = field(default_factory=dict)
+    explanations: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _question_starts(lines: list[tuple[int, Line]], rules: dict) -> dict[int, tuple[int, str]]:
+    """Line index → (question number, text after the header) of every question start.
+
+    ``Question #N`` headers when the document has them. Otherwise (official sample-question
+    PDFs, plain numbered lists) each run of lettered options starting at ``A`` belongs to
+    the numbered line before it that continues the numbering (previous question + 1, the
+    first such line: a numbered list inside a stem comes after its question's number);
+    failing that, the first numbered line with a higher number. Option lists ``1.``–``4.``
+    never start questions, since only lettered options anchor one.
+    """
+    texts = [line.text.strip() for _, line in lines]
+    headers = {i: (int(m.group(1)), "") for i, text in enumerate(texts)
+               if (m := rules["question_header"].match(text))}
+    if headers:
+        return headers
+    numbered = [(i, int(m.group(1)), m.group(2).strip()) for i, text in enumerate(texts)
+                if (m := rules["numbered_question"].match(text))
+                and not rules["answer_key_line"].match(text)]
+    first_options = [i for i, text in enumerate(texts)
+                     if (marker := _option_marker(text, rules)) and marker[0] == "A" and marker[2] != "number"]
+    starts: dict[int, tuple[int, str]] = {}
+    last_index, last_number = -1, 0
+    for options_at in first_options:
+        candidates = [c for c in numbered if last_index < c[0] < options_at and c[1] > last_number]
+        if not candidates:
+            continue
+        index, number, rest = next((c for c in candidates if c[1] == last_number + 1), candidates[0])
+        starts[index] = (number, rest)
+        last_index, last_number = index, number
+    return starts
+
+
+def _split_blocks(lines: list[tuple[int, Line]], rules: dict) -> tuple[list[_Block], AnswerKey]:
     blocks: list[_Block] = []
-    key: dict[int, list[str]] = {}
-    in_key = False  # after an "Answer key" heading nothing belongs to the last question
-    for page, line in lines:
+    key = AnswerKey()
+    starts = _question_starts(lines, rules)
+    in_key = False      # after an "Answers" heading nothing belongs to the last question
+    explained: int | None = None  # the key entry whose explanation continues
+    for index, (page, line) in enumerate(lines):
         text = line.text.strip()
-        header = rules["question_header"].match(text)
-        if header:
-            blocks.append(_Block(int(header.group(1))))
-            in_key = False
+        if index in starts:
+            number, rest = starts[index]
+            blocks.append(_Block(number))
+            if rest:
+                blocks[-1].lines.append((page, Line(rest, line.source_line, line.marks)))
+            in_key, explained = False, None
             continue
         if rules["answer_key_line"].match(text):
             for number, letters in rules["answer_key_pair"].findall(text):
-                key[int(number)] = _letters(letters)
+                key.answers[int(number)] = _letters(letters)
             continue
         in_key = in_key or bool(rules["answer_key_heading"].match(text))
-        if blocks and not in_key:
+        if in_key:
+            entry = rules["answer_key_explained"].match(text)
+            if entry:
+                explained = int(entry.group(1))
+                key.answers[explained] = _letters(entry.group(2))
+                key.explanations[explained] = [entry.group(3).strip()]
+            elif explained is not None and text:
+                key.explanations[explained].append(text)
+            continue
+        if blocks:
             blocks[-1].lines.append((page, line))
     return blocks, key
 
@@ -137,7 +193,7 @@ def _letters(text: str) -> list[str]:
     return sorted(set(re.findall(r"[A-Z]", text.upper())))
 
 
-def _parse_block(block: _Block, rules: dict, key: dict[int, list[str]]) -> ExamQuestion | None:
+def _parse_block(block: _Block, rules: dict, key: AnswerKey) -> ExamQuestion | None:
     stem: list[str] = []
     options: list[list[str]] = []       # [label, text]
     option_marks: list[frozenset[str]] = []
@@ -147,6 +203,9 @@ def _parse_block(block: _Block, rules: dict, key: dict[int, list[str]]) -> ExamQ
     images: list[str] = []
     state = "stem"
     numbered = False
+    # lettered options from A make any 1./2. lines a list inside the stem, not options
+    lettered = any((m := _option_marker(line.text.strip(), rules)) and m[0] == "A" and m[2] != "number"
+                   for _, line in block.lines)
     pages = sorted({page for page, _ in block.lines})
     for _page, line in block.lines:
         text = line.text.strip()
@@ -187,6 +246,8 @@ def _parse_block(block: _Block, rules: dict, key: dict[int, list[str]]) -> ExamQ
             signals.setdefault("prose", []).append(marker[0])
             explanation.append(text)
             continue
+        if marker and marker[2] == "number" and lettered:
+            marker = None
         if state in ("stem", "options") and marker and (not numbered or marker[2] == "number"):
             label, body, kind = marker
             numbered = numbered or kind == "number"
@@ -207,11 +268,13 @@ def _parse_block(block: _Block, rules: dict, key: dict[int, list[str]]) -> ExamQ
     if not stem and not options:
         return None
     formatted = [label for (label, _), marks in zip(options, option_marks)
-                 if marks & {"bold", "highlight"}]
+                 if marks & EMPHASIS_MARKS]
     if formatted and len(formatted) < len(options):
         signals["formatting"] = formatted
-    if block.number in key:
-        signals["key"] = key[block.number]
+    if block.number in key.answers:
+        signals["key"] = key.answers[block.number]
+    if not explanation and block.number in key.explanations:
+        explanation = key.explanations[block.number]
     for name in ("prose", "most_voted"):
         if name in signals:
             signals[name] = sorted(set(signals[name]))

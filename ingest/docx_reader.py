@@ -2,9 +2,9 @@
 
 python-docx parses the package; this module only decides what a reader of the page would
 see: the auto-numbered label Word draws before a list item (:mod:`ingest.docx_numbering`),
-whether a whole paragraph is bold or highlighted (answers are sometimes marked only so),
-table rows as tab-separated lines, page breaks as page boundaries, and a placeholder line
-for each picture (its text is not in the XML).
+whether a whole paragraph is bold, highlighted or coloured (answers are sometimes marked
+only so), table rows as tab-separated lines, page breaks as page boundaries, and for each
+picture a placeholder line followed by the text Tesseract reads off it.
 """
 from __future__ import annotations
 
@@ -157,6 +157,8 @@ def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
         marks.add("bold")
     if visible and all(run._r.rPr is not None and run._r.rPr.highlight is not None for run in visible):
         marks.add("highlight")
+    if visible and all(_colored(run) for run in visible):
+        marks.add("color")
     return Line(text, number, frozenset(marks))
 
 
@@ -164,6 +166,18 @@ def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
 _RUNS = etree.XPath("w:r | w:hyperlink/w:r", namespaces={"w": W[1:-1]})
 _RUN_PIECES = etree.XPath("w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab",
                           namespaces={"w": W[1:-1]})
+
+
+#: Font colours that are ordinary text, not emphasis.
+PLAIN_COLORS = {None, "000000", "auto"}
+
+
+def _colored(run: Any) -> bool:
+    """Text in a colour other than black/automatic (dumps mark answers in red or blue)."""
+    r_pr = run._r.rPr
+    color = r_pr.color if r_pr is not None else None
+    value = color.get(W + "val") if color is not None else None
+    return (value.lower() if value else None) not in {c and c.lower() for c in PLAIN_COLORS}
 
 
 def _text_runs(p: Any) -> list[tuple[Any, str]]:

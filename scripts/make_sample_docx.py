@@ -24,7 +24,7 @@ from docx import Document
 from docx.enum.text import WD_BREAK, WD_COLOR_INDEX
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Inches
+from docx.shared import Inches, RGBColor
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "samples"
 
@@ -230,6 +230,16 @@ def build() -> tuple[bytes, dict[str, list[str]]]:
         width=Inches(4.5))
     d.add_paragraph("정답: C")
     expected["307"] = ["C"]
+
+    # ---- the answer marked only by red text
+    d.add_paragraph("Question #308")
+    d.add_paragraph("Which SageMaker feature detects bias in training data?")
+    for i, text in enumerate(("A. SageMaker Clarify", "B. SageMaker Neo", "C. SageMaker Edge",
+                              "D. SageMaker Autopilot")):
+        run = d.add_paragraph().add_run(text)
+        if i == 0:
+            run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    expected["308"] = ["A"]
     paragraphs(d, "Answer key", "305. B  306. B, C")
 
     buffer = io.BytesIO()

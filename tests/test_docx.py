@@ -59,6 +59,7 @@ def test_answer_signals_are_all_kept(questions):
     assert questions[301].answer_signals == {"formatting": ["C"]}       # bold only
     assert questions[302].answer_signals == {"formatting": ["A", "C"]}  # highlight only
     assert questions[305].answer_signals == {"key": ["B"]}              # answer key at the end
+    assert questions[308].answer_signals == {"formatting": ["A"]}       # red text only
 
 
 def test_examtopics_chrome_and_comments_are_dropped(questions):
@@ -228,3 +229,47 @@ def test_sample_resaved_by_libreoffice_parses_to_the_same_questions(tmp_path, qu
     again = {q.number: q for q in extract_exam_questions(read_document(resaved))}
     assert {n: (q.stem, q.options, q.answer, q.flags) for n, q in again.items()} == \
         {n: (q.stem, q.options, q.answer, q.flags) for n, q in questions.items()}
+
+
+def test_numbered_questions_without_headers_and_answers_section(tmp_path):
+    """The official sample-question shape: ``1)`` questions, lettered options, and an
+    ``Answers`` section at the end giving each answer with its explanation."""
+    d = WordDocument()
+    for line in ("AWS Certified Machine Learning – Specialty Sample Questions",
+                 "1) A data scientist needs to store 5 TB of training images for a training job. "
+                 "Which service is the MOST cost-effective?",
+                 "A) Amazon EBS", "B) Amazon S3", "C) Amazon EFS", "D) Amazon RDS",
+                 "2) Which steps reduce overfitting? (Select TWO.)",
+                 "A) Add dropout", "B) Train for more epochs", "C) Use early stopping",
+                 "D) Remove regularization",
+                 "Answers",
+                 "1) B – Amazon S3 is object storage priced for large data sets.",
+                 "SageMaker reads it in File or Pipe mode.",
+                 "2) A, C – Dropout and early stopping both reduce overfitting."):
+        d.add_paragraph(line)
+    path = tmp_path / "official.docx"
+    d.save(path)
+    q1, q2 = extract_exam_questions(read_document(path))
+    assert (q1.number, q2.number) == (1, 2)
+    assert q1.stem.startswith("A data scientist needs") and len(q1.options) == 4
+    assert q1.answer == ["B"] and q1.answer_signals == {"key": ["B"]}
+    assert q1.explanation.splitlines() == ["Amazon S3 is object storage priced for large data sets.",
+                                           "SageMaker reads it in File or Pipe mode."]
+    assert q2.answer == ["A", "C"] and q2.expected_count == 2 and q2.kind == "multi"
+    assert [label for label, _ in q2.options] == ["A", "B", "C", "D"]
+
+
+def test_numbered_list_in_a_stem_is_not_a_question(tmp_path):
+    d = WordDocument()
+    for line in ("1. Which order is right for a training pipeline?",
+                 "The steps are listed below:",
+                 "2. clean the data and remove duplicates",
+                 "3. train the model on the clean data",
+                 "A. 2 then 3", "B. 3 then 2", "Correct Answer: A"):
+        d.add_paragraph(line)
+    path = tmp_path / "list.docx"
+    d.save(path)
+    (q,) = extract_exam_questions(read_document(path))
+    assert q.number == 1 and q.answer == ["A"]
+    assert q.stem.splitlines()[-2:] == ["2. clean the data and remove duplicates",
+                                        "3. train the model on the clean data"]
