@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ingest.document import Document
 from ingest.docx_reader import DocxError, read_docx
+from ingest.pdf_reader import PdfError, read_pdf
 from ingest.tesseract import DEFAULT_LANG
 from ingest.ocr_text import looks_like_ocr_dump, parse_ocr_dump
 
@@ -39,12 +41,6 @@ TEXT_SNIFFERS: list[tuple[str, Callable[[str], bool], Callable[[str, str, str], 
     ("ocr-text", looks_like_ocr_dump, parse_ocr_dump),
 ]
 
-#: Binary formats that later readers handle; until then a clear message says so.
-NOT_YET_SUPPORTED = {
-    "pdf": "PDF input is not supported yet",
-}
-
-
 def _ole_message(data: bytes) -> str:
     """An OLE compound file is either an encrypted OOXML package or a legacy binary file."""
     if "EncryptedPackage".encode("utf-16-le") in data:
@@ -52,23 +48,30 @@ def _ole_message(data: bytes) -> str:
     return "legacy binary Word/Office file (.doc): save it as .docx"
 
 
-def _read_binary(kind: str, data: bytes, name: str, sha: str, ocr_lang: str | None) -> Document:
+def _read_binary(kind: str, data: bytes, name: str, sha: str, ocr_lang: str | None,
+                 jobs: int | None, progress: Callable[[int], Any] | None) -> Document:
     if kind == "docx":
         try:
             return read_docx(data, name, sha, ocr_lang)
         except DocxError as exc:
             raise IngestError(f"{name}: {exc}") from None
-    if kind == "ole":
-        raise IngestError(f"{name}: {_ole_message(data)}")
-    raise IngestError(f"{name}: {NOT_YET_SUPPORTED[kind]}")
+    if kind == "pdf":
+        try:
+            return read_pdf(data, name, sha, ocr_lang, jobs, progress)
+        except PdfError as exc:
+            raise IngestError(f"{name}: {exc}") from None
+    raise IngestError(f"{name}: {_ole_message(data)}")
 
 
 def read_document(path: Path, display_path: str | None = None,
-                  ocr_lang: str | None = DEFAULT_LANG) -> Document:
+                  ocr_lang: str | None = DEFAULT_LANG, jobs: int | None = None,
+                  progress: Callable[[int], Any] | None = None) -> Document:
     """Read ``path`` into a :class:`Document`, or raise :class:`IngestError` naming it.
 
     ``ocr_lang`` is Tesseract's language setting for pictures and scanned pages;
-    ``None`` reads no picture (text already in the file is still read)."""
+    ``None`` reads no picture (text already in the file is still read). ``jobs`` OCR
+    processes read scanned PDF pages (``None``: one per core); ``progress(n)`` hears of
+    pages done."""
     name = display_path or str(path)
     try:
         size = path.stat().st_size
@@ -84,7 +87,7 @@ def read_document(path: Path, display_path: str | None = None,
     sha = hashlib.sha256(data).hexdigest()
     binary = _binary_kind(data[:8])
     if binary:
-        return _read_binary(binary, data, name, sha, ocr_lang)
+        return _read_binary(binary, data, name, sha, ocr_lang, jobs, progress)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-ocr", action="store_true",
                        help="run no Tesseract OCR: pictures are only referenced and scanned pages "
                             "give no text (text layers and typed text are still read)")
+    build.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                       help="OCR worker processes for scanned PDF pages (default: one per core); "
+                            "each runs Tesseract single-threaded")
     build.add_argument("--quiet", "-q", action="store_true",
                        help="no progress bar and no summary; errors are still printed")
 
@@ -79,7 +82,8 @@ def _build(args: argparse.Namespace) -> int:
         report = build(args.inputs, args.out, audit=not args.no_audit,
                        progress=False if args.quiet else None,
                        options=Options(ocr_correction=not args.no_ocr_correction,
-                                       ocr_lang=None if args.no_ocr else args.lang))
+                                       ocr_lang=None if args.no_ocr else args.lang,
+                                       jobs=args.jobs))
     except OSError as exc:
         print(f"qbank: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -6,7 +6,7 @@ it over sources.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from extract.furniture import Removal, remove_furniture
@@ -15,6 +15,7 @@ from extract.knowledge import extract_knowledge
 from extract.lang import detect_lang
 from extract.structure import analyse_structure
 from ingest.document import Document
+from ingest.tesseract import LOW_CONFIDENCE
 from extract.exam_questions import extract_exam_questions
 from store.records import knowledge_record, question_record
 
@@ -27,6 +28,8 @@ class Extraction:
     knowledge: list[dict[str, Any]] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
     corrections: list[dict[str, Any]] = field(default_factory=list)
+    #: pages read by OCR (scanned PDF pages): numbers, mean confidence, low ones
+    ocr: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Options:
     ocr_correction: bool = True
     #: Tesseract languages for pictures and scanned pages; None: no OCR at all
     ocr_lang: str | None = "kor+eng"
+    #: OCR worker processes for scanned pages (None: one per core)
+    jobs: int | None = None
 
 
 def extract_course_book(document: Document, options: Options = Options()) -> Extraction:
@@ -87,7 +92,47 @@ def extract_exam_dump(document: Document, options: Options = Options()) -> Extra
     return Extraction([question_record(document, q, q.lang) for q in extract_exam_questions(document)])
 
 
+def extract_pdf(document: Document, options: Options = Options()) -> Extraction:
+    """A PDF is an exam dump (``Question #N`` blocks, or numbered questions with lettered
+    options: official sample-question files) when such questions are found; otherwise it
+    is read like a course book (modules, knowledge checks, pages as knowledge units).
+    The Korean OCR corrector only runs when pages were OCR'd: a text layer is typed text."""
+    ocr_pages = scanned_pages(document)
+    exam = extract_exam_questions(document)
+    if exam:
+        extraction = Extraction([question_record(document, q, q.lang) for q in exam])
+    else:
+        correct = options.ocr_correction and bool(ocr_pages)
+        extraction = extract_course_book(document, replace(options, ocr_correction=correct))
+    extraction.ocr = ocr_summary(document, ocr_pages)
+    if extraction.ocr:
+        low = set(extraction.ocr["low_confidence_pages"])
+        for record in extraction.questions:
+            if low & set(record["source"]["pages"]):
+                record["flags"] = sorted(set(record["flags"]) | {"ocr_low_confidence"})
+    return extraction
+
+
+def scanned_pages(document: Document) -> list[int]:
+    """Numbers of the pages whose text came from OCR of the whole page."""
+    return [page.number for page in document.pages if f"page {page.number}" in document.pictures]
+
+
+def ocr_summary(document: Document, pages: list[int]) -> dict[str, Any] | None:
+    """For the manifest: which pages were OCR'd, how sure Tesseract was, which are doubtful."""
+    if not pages:
+        return None
+    results = [document.pictures[f"page {n}"] for n in pages]
+    confidences = [r.confidence for r in results if r.confidence is not None]
+    return {"pages": pages,
+            "mean_confidence": round(sum(confidences) / len(confidences), 1) if confidences else None,
+            "low_confidence_pages": [n for n, r in zip(pages, results)
+                                     if r.confidence is not None and r.confidence < LOW_CONFIDENCE],
+            "unread_pages": [n for n, r in zip(pages, results) if r.note]}
+
+
 EXTRACTORS: dict[str, Callable[[Document, Options], Extraction]] = {
     "ocr-text": extract_course_book,
     "docx": extract_exam_dump,
+    "pdf": extract_pdf,
 }

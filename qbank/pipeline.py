@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,13 +91,15 @@ def expand_inputs(inputs: list[str]) -> tuple[list[Path], list[SourceResult]]:
     return unique, missing
 
 
-def process_source(path: Path, options: Options = Options()) -> SourceResult:
-    """Read and extract one file; every failure becomes a one-line error naming it."""
+def process_source(path: Path, options: Options = Options(),
+                   progress: Callable[[int], Any] | None = None) -> SourceResult:
+    """Read and extract one file; every failure becomes a one-line error naming it.
+    ``progress(n)`` hears of pages read (scanned PDFs take a while)."""
     name = display_path(path)
     started = time.perf_counter()
     result = SourceResult(name)
     try:
-        document = read_document(path, name, options.ocr_lang)
+        document = read_document(path, name, options.ocr_lang, options.jobs, progress)
         result.sha256, result.format, result.pages = document.sha256, document.format, len(document.pages)
         extractor = EXTRACTORS.get(document.format)
         if extractor is None:
@@ -128,8 +131,9 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
     from tqdm import tqdm
 
     show = sys.stderr.isatty() if progress is None else progress
-    for path in tqdm(files, desc="sources", unit="file", disable=not show, leave=False):
-        results.append(process_source(path, options))
+    with tqdm(desc="pages", unit="page", disable=not show, leave=False, position=1) as pages:
+        for path in tqdm(files, desc="sources", unit="file", disable=not show, leave=False, position=0):
+            results.append(process_source(path, options, pages.update))
     ok = [r for r in results if not r.error]
     questions = sorted((q for r in ok for q in r.extraction.questions), key=record_sort_key)
     knowledge = sorted((k for r in ok for k in r.extraction.knowledge), key=record_sort_key)
@@ -170,6 +174,8 @@ def manifest(inputs: list[str], results: list[SourceResult], question_text: str,
                                "furniture_removed": len(r.extraction.removed),
                                "ocr_corrected_fields": len(r.extraction.corrections)}
             entry["flags"] = dict(sorted(source_flags.items()))
+            if r.extraction.ocr:
+                entry["ocr"] = r.extraction.ocr
         sources.append(entry)
     return {
         "tool": "qbank", "version": __version__, "contract": CONTRACT_VERSION,

@@ -1,0 +1,333 @@
+"""PDF reader (PyMuPDF): text-layer pages as lines with formatting, scanned pages by OCR.
+
+Per page, automatically: a page whose text layer holds enough letters is read from it
+(blocks in reading order, wrapped lines joined back into paragraphs, table cells on one
+baseline joined by tabs, bold / coloured / highlighted lines marked as in DOCX, large
+type marked ``heading``, embedded pictures OCR'd in place). A page without usable text
+(no text layer, or text that is mostly not letters: a scan with a junk OCR layer) is
+rendered at 300 dpi and read by Tesseract (:mod:`ingest.ocr_pool` runs those pages in
+parallel and never holds more than one page image per worker).
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable
+from typing import Any
+
+from ingest.document import Document, Line, Page, Picture
+from ingest.ocr_pool import PageOcr, ocr_pages
+from ingest.tesseract import DEFAULT_LANG, PSM_BLOCK, OcrUnavailable, ocr_image
+
+#: A page needs OCR unless its text layer has this many letters ...
+MIN_PAGE_LETTERS = 20
+#: ... making up at least this share of its non-space characters.
+MIN_LETTER_SHARE = 0.5
+#: Type this much larger than the page's body text is a heading.
+HEADING_SIZE_RATIO = 1.2
+#: Pictures smaller than this (points, either side) on a text page are not OCR'd.
+MIN_PICTURE_SIDE = 16
+#: A page with only a few letters of text is a scan when pictures cover this share of it.
+SCAN_COVER_SHARE = 0.5
+#: Horizontal gaps between pieces of one baseline, in font sizes: wider than CELL_GAP
+#: separates table cells (tab), wider than WORD_GAP separates words (space).
+CELL_GAP, WORD_GAP = 1.5, 0.3
+BOLD_FLAG = 16  # PyMuPDF span flag bit
+#: A visual line starting like this begins a new paragraph even inside one block.
+LIST_ITEM = re.compile(r"^\s*(?:[-•*▪◦·]\s|\(?[A-Za-z0-9]{1,3}[.)]\s|Question\s*#|문제\s*\d)")
+LIST_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9]{1,3}[.):]?\s*$|^\s*[-•*▪◦·]\s*$")
+_LETTER = re.compile(r"[^\W\d_]")
+PLAIN_COLORS = {0}
+
+
+class PdfError(ValueError):
+    """The bytes are not a readable PDF (message without the file name)."""
+
+
+def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT_LANG,
+             jobs: int | None = None, progress: Callable[[int], Any] | None = None) -> Document:
+    """Read a PDF; scanned pages are OCR'd with ``jobs`` processes (``None``: one per core).
+
+    ``progress(n)`` is called as pages are done. Raises :class:`PdfError` for encrypted,
+    corrupt and empty files, and for a scan when Tesseract is missing (saying what to
+    install); a partly scanned file without Tesseract still gives its text pages.
+    """
+    import pymupdf
+
+    try:
+        pdf = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # PyMuPDF raises several types for broken files
+        raise PdfError(f"corrupt or unreadable PDF ({type(exc).__name__})") from None
+    with pdf:
+        if pdf.needs_pass:
+            raise PdfError("password-protected (encrypted) PDF: remove the password and save again")
+        if pdf.page_count == 0:
+            raise PdfError("PDF has no pages")
+        pictures: dict[str, Picture] = {}
+        pages: list[Page | None] = []
+        scanned: list[int] = []
+        counter = 0
+        for index in range(pdf.page_count):
+            try:
+                page = pdf[index]
+                layout = page.get_text("dict", sort=True)
+            except Exception as exc:
+                raise PdfError(f"page {index + 1} cannot be read ({type(exc).__name__})") from None
+            if _has_detached_spaces(layout):
+                layout = _merge_detached_spaces(page.get_text("rawdict", sort=True))
+            if not _has_usable_text(layout, page):
+                pages.append(None)
+                scanned.append(index)
+                continue
+            lines, counter = _text_page_lines(page, layout, counter, ocr_lang, pictures)
+            pages.append(Page(index + 1, lines))
+            if progress:
+                progress(1)
+        title = (pdf.metadata or {}).get("title") or None
+    if scanned:
+        results = _ocr_scanned(data, scanned, ocr_lang, jobs, progress)
+        for index, result in zip(scanned, results):
+            pictures[f"page {index + 1}"] = Picture(f"page {index + 1}", result.text,
+                                                    result.confidence, result.note)
+            lines = []
+            for text in result.text.splitlines():
+                if text.strip():
+                    counter += 1
+                    lines.append(Line(text.strip(), counter, frozenset({"ocr"})))
+            pages[index] = Page(index + 1, lines)
+    final = [page for page in pages if page is not None]
+    if not any(page.lines for page in final):
+        notes = {p.note for p in pictures.values() if p.note}
+        if "ocr_unavailable" in notes:
+            raise PdfError("scanned PDF (no text layer) and Tesseract OCR is not installed; "
+                           "install it with: apt-get install tesseract-ocr tesseract-ocr-kor")
+        raise PdfError("PDF has no readable text" + (" (OCR switched off)" if ocr_lang is None else ""))
+    document = Document(name, sha256, "pdf", final, len(final), title, pictures)
+    return document
+
+
+def _ocr_scanned(data: bytes, indexes: list[int], lang: str | None, jobs: int | None,
+                 progress: Callable[[int], Any] | None) -> list[PageOcr]:
+    if lang is None:
+        return [PageOcr("", None, "ocr_off") for _ in indexes]
+    return ocr_pages(data, indexes, lang, jobs, progress)
+
+
+def _has_usable_text(layout: dict, page: Any) -> bool:
+    """Text-layer pages are read as they are, unless the layer is empty, mostly not
+    letters (a junk OCR layer), or a few letters on a page a picture covers (a scan with
+    a stamp or page number in text)."""
+    text = "".join(span["text"] for block in layout["blocks"] if block["type"] == 0
+                   for line in block["lines"] for span in line["spans"])
+    chars = [c for c in text if not c.isspace()]
+    letters = len(_LETTER.findall(text))
+    if letters == 0 or letters / max(len(chars), 1) < MIN_LETTER_SHARE:
+        return False
+    if letters >= MIN_PAGE_LETTERS:
+        return True
+    area = abs(page.rect)
+    covered = sum(abs(pymupdf_rect(b["bbox"]) & page.rect) for b in layout["blocks"] if b["type"] == 1)
+    return covered < SCAN_COVER_SHARE * area
+
+
+def pymupdf_rect(bbox: tuple) -> Any:
+    import pymupdf
+
+    return pymupdf.Rect(bbox)
+
+
+def _has_detached_spaces(layout: dict) -> bool:
+    """LibreOffice writes the spaces of Korean text as separate glyph runs, which MuPDF
+    files as lines of their own (``회사에서는애플리케이션에서…`` loses every space)."""
+    return any(line["spans"] and not "".join(s["text"] for s in line["spans"]).strip()
+               for block in layout["blocks"] if block["type"] == 0 for line in block["lines"])
+
+
+def _merge_detached_spaces(layout: dict) -> dict:
+    """Put detached spaces back (``layout`` from ``rawdict``): each whitespace-only line
+    is dropped and its spaces inserted, by x position, into the text line of the same
+    block sharing its baseline. The text line keeps MuPDF's character order (sorting
+    everything by x would scramble ligatures: ``classifciation``)."""
+    for block in layout["blocks"]:
+        if block["type"] != 0:
+            continue
+        text_lines = [line for line in block["lines"] if _line_text(line).strip()]
+        for line in block["lines"]:
+            if _line_text(line).strip():
+                continue
+            for span in line["spans"]:
+                for char in span["chars"]:
+                    x = (char["bbox"][0] + char["bbox"][2]) / 2
+                    row = [t for t in text_lines if _same_baseline(t["bbox"], line["bbox"])]
+                    inside = next((t for t in row if t["bbox"][0] < x < t["bbox"][2]), None)
+                    before = max((t for t in row if t["bbox"][2] <= x + 1),
+                                 key=lambda t: t["bbox"][2], default=None)
+                    if inside is not None:
+                        _insert_space(inside, char)
+                    elif before is not None:  # between two pieces: ends the left one
+                        before["spans"][-1]["chars"].append(char)
+        block["lines"] = [{"bbox": line["bbox"], "spans": [_span_text(span) for span in line["spans"]]}
+                          for line in text_lines]
+    return layout
+
+
+def _line_text(line: dict) -> str:
+    return "".join(c["c"] for span in line["spans"] for c in span.get("chars", []))
+
+
+def _insert_space(line: dict, space: dict) -> None:
+    """Insert a space character before the first character of ``line`` right of it."""
+    x = space["bbox"][0]
+    for span in line["spans"]:
+        for index, char in enumerate(span["chars"]):
+            if char["bbox"][0] >= x:
+                span["chars"].insert(index, space)
+                return
+    line["spans"][-1]["chars"].append(space)
+
+
+def _span_text(span: dict) -> dict:
+    """A rawdict span as a dict span (``text`` instead of ``chars``)."""
+    return {**{k: v for k, v in span.items() if k != "chars"},
+            "text": "".join(c["c"] for c in span["chars"])}
+
+
+def _text_page_lines(page: Any, layout: dict, counter: int, ocr_lang: str | None,
+                     pictures: dict[str, Picture]) -> tuple[list[Line], int]:
+    """Lines of a text-layer page: paragraphs (wrapped lines joined), one row per
+    baseline for side-by-side blocks (table cells), pictures OCR'd in place."""
+    highlights = [d["rect"] for d in page.get_drawings()
+                  if d.get("fill") not in (None, (1.0, 1.0, 1.0)) and d["rect"].height < 40]
+    sizes = [span["size"] for block in layout["blocks"] if block["type"] == 0
+             for line in block["lines"] for span in line["spans"] if span["text"].strip()]
+    body_size = statistics.median(sizes) if sizes else 0.0
+    lines: list[Line] = []
+    picture_number = 0
+    for row in _rows(layout["blocks"]):
+        if row[0]["type"] == 1:  # a picture
+            picture_number += 1
+            ref = f"page {page.number + 1} image {picture_number}"
+            counter += 1
+            lines.append(Line(f"[image: {ref}]", counter, frozenset({"image"})))
+            picture = _read_picture(ref, row[0], ocr_lang)
+            pictures[ref] = picture
+            lines.extend(Line(t, counter, frozenset({"image_text"}))
+                         for t in picture.text.splitlines() if t.strip())
+            continue
+        paragraphs = [_paragraphs(block, body_size, highlights) for block in row]
+        if len(row) > 1 and all(len(p) == 1 for p in paragraphs):
+            cells = [p[0] for p in paragraphs]
+            label = ""
+            if LIST_LABEL.match(cells[0][0]):  # Word's list label, then the item at a tab stop
+                label, cells = cells[0][0] + " ", cells[1:]
+            marks = frozenset.intersection(*(marks for _, marks in cells))
+            counter += 1
+            lines.append(Line(label + "\t".join(text for text, _ in cells), counter,
+                              marks | ({"table"} if len(cells) > 1 else set())))
+            continue
+        for block_paragraphs in paragraphs:
+            for text, marks in block_paragraphs:
+                counter += 1
+                lines.append(Line(text, counter, marks))
+    return lines, counter
+
+
+def _rows(blocks: list[dict]) -> list[list[dict]]:
+    """Blocks grouped into rows: single-line blocks whose vertical extents overlap
+    (cells of one table row) share a row, left to right; everything else is its own row."""
+    rows: list[list[dict]] = []
+    for block in blocks:
+        if block["type"] not in (0, 1) or (block["type"] == 0 and not block["lines"]):
+            continue
+        previous = rows[-1] if rows else None
+        if (previous and block["type"] == 0 and previous[-1]["type"] == 0
+                and len(block["lines"]) == 1 and len(previous[-1]["lines"]) == 1
+                and _same_baseline(previous[-1]["bbox"], block["bbox"])
+                and block["bbox"][0] > previous[-1]["bbox"][0]):
+            previous.append(block)
+        else:
+            rows.append([block])
+    return rows
+
+
+def _same_baseline(a: tuple, b: tuple) -> bool:
+    overlap = min(a[3], b[3]) - max(a[1], b[1])
+    return overlap > 0.6 * min(a[3] - a[1], b[3] - b[1])
+
+
+def _paragraphs(block: dict, body_size: float, highlights: list) -> list[tuple[str, frozenset[str]]]:
+    """A text block's lines joined into paragraphs; a list item starts a new one, and
+    lines side by side on one baseline (table cells) are joined by tabs."""
+    out: list[tuple[list[str], set[str]]] = []
+    previous_bbox, previous_raw = None, ""
+    for line in block["lines"]:
+        spans = [s for s in line["spans"] if s["text"].strip()]
+        if not spans:
+            continue
+        raw = "".join(s["text"] for s in line["spans"])
+        text = raw.strip()
+        marks = _span_marks(spans, body_size, highlights)
+        beside = (previous_bbox is not None and _same_baseline(previous_bbox, line["bbox"])
+                  and line["bbox"][0] > previous_bbox[2] - 1)
+        if out and beside:
+            gap = line["bbox"][0] - previous_bbox[2]
+            size = spans[0]["size"] or 1.0
+            if LIST_LABEL.match(out[-1][0][-1]):  # "A." then its text at a tab stop
+                out[-1] = ([*out[-1][0][:-1], out[-1][0][-1] + " " + text], set(marks))
+                previous_bbox, previous_raw = line["bbox"], raw
+                continue
+            if gap > CELL_GAP * size:  # table cells side by side
+                out[-1][0][-1] += "\t" + text
+                out[-1][1].add("table")
+            else:  # one line of text MuPDF split in two
+                spaced = gap > WORD_GAP * size or raw[:1].isspace() or previous_raw[-1:].isspace()
+                out[-1][0][-1] += (" " if spaced else "") + text
+            out[-1][1].intersection_update(marks | {"table"})
+        elif out and not LIST_ITEM.match(text):
+            out[-1][0].append(text)
+            out[-1][1].intersection_update(marks)
+        else:
+            out.append(([text], set(marks)))
+        previous_bbox, previous_raw = line["bbox"], raw
+    return [(re.sub(r"[ \u00a0]{2,}", " ", " ".join(parts)), frozenset(marks)) for parts, marks in out]
+
+
+def _span_marks(spans: list[dict], body_size: float, highlights: list) -> set[str]:
+    """Formatting shared by every span of a line; a leading list label (``C.``, drawn
+    by Word's numbering in the list's own format) does not count."""
+    if len(spans) > 1 and LIST_LABEL.match(spans[0]["text"]):
+        spans = spans[1:]
+    marks: set[str] = set()
+    if all(s["flags"] & BOLD_FLAG or "bold" in s["font"].lower() for s in spans):
+        marks.add("bold")
+    if all(s["color"] not in PLAIN_COLORS for s in spans):
+        marks.add("color")
+    if body_size and max(s["size"] for s in spans) >= HEADING_SIZE_RATIO * body_size:
+        marks.add("heading")
+    if highlights and all(_highlighted(s["bbox"], highlights) for s in spans):
+        marks.add("highlight")
+    return marks
+
+
+def _highlighted(bbox: tuple, rects: list) -> bool:
+    """Is at least 80 % of the span's width under filled rectangles at its mid-height?
+    (Word's highlight becomes such rectangles, often one per run.)"""
+    x0, y0, x1, y1 = bbox
+    cy = (y0 + y1) / 2
+    covered = sum(max(0.0, min(x1, r.x1) - max(x0, r.x0)) for r in rects if r.y0 <= cy <= r.y1)
+    return covered >= 0.8 * (x1 - x0)
+
+
+def _read_picture(ref: str, block: dict, lang: str | None) -> Picture:
+    x0, y0, x1, y1 = block["bbox"]
+    if lang is None:
+        return Picture(ref, note="ocr_off")
+    if min(x1 - x0, y1 - y0) < MIN_PICTURE_SIDE:
+        return Picture(ref, note="too_small")
+    try:
+        result = ocr_image(block["image"], lang, PSM_BLOCK)
+    except OcrUnavailable:
+        return Picture(ref, note="ocr_unavailable")
+    except Exception as exc:  # one unreadable picture must not sink the page
+        return Picture(ref, note=f"unreadable_{type(exc).__name__}")
+    return Picture(ref, result.text, result.confidence)
