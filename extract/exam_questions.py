@@ -32,6 +32,8 @@ RULES = "exam_dump"
 #: answer signals in the order they decide the answer
 SIGNAL_ORDER = ("given", "prose", "key", "formatting", "most_voted")
 IMAGE_MARK = "image"
+#: Reader marks of text that OCR read (scanned pages, pictures): look-alikes apply there.
+OCR_MARKS = frozenset({"ocr", "image_text"})
 #: Reader marks that single out an option as the answer when only some options carry them.
 EMPHASIS_MARKS = frozenset({"bold", "highlight", "color"})
 IMAGE_REF = re.compile(r"\[image: ([^\]]+)\]")
@@ -83,6 +85,12 @@ def _rules() -> dict[str, Any]:
     compiled["given_answer"] = [re.compile(p, flags) for p in rules["given_answer"]]
     compiled["chrome"] = [re.compile(p, flags) for p in rules["chrome"]]
     compiled["count_words"] = rules["count_words"]
+    compiled["ocr_label_lookalikes"] = rules["ocr_label_lookalikes"]
+    unique: dict[str, str] = {}
+    for letter, shapes in rules["ocr_label_lookalikes"].items():
+        for shape in shapes:
+            unique[shape] = letter if shape not in unique else ""
+    compiled["ocr_letter_of"] = {shape: letter for shape, letter in unique.items() if letter}
     return compiled
 
 
@@ -176,6 +184,8 @@ def _split_blocks(lines: list[tuple[int, Line]], rules: dict) -> tuple[list[_Blo
             continue
         in_key = in_key or bool(rules["answer_key_heading"].match(text))
         if in_key:
+            if line.marks & OCR_MARKS:
+                text = _ocr_answer_letters(text, rules)
             entry = rules["answer_key_explained"].match(text)
             if entry:
                 explained = int(entry.group(1))
@@ -248,6 +258,8 @@ def _parse_block(block: _Block, rules: dict, key: AnswerKey) -> ExamQuestion | N
             continue
         if marker and marker[2] == "number" and lettered:
             marker = None
+        if state == "options" and line.marks & OCR_MARKS:
+            marker = _ocr_option_marker(text, marker, options[-1][0], rules)
         if state in ("stem", "options") and marker and (not numbered or marker[2] == "number"):
             label, body, kind = marker
             numbered = numbered or kind == "number"
@@ -292,6 +304,29 @@ def _parse_block(block: _Block, rules: dict, key: AnswerKey) -> ExamQuestion | N
     return ExamQuestion(block.number, lang, stem_text, [(l, t) for l, t in options], answer,
                         "\n".join(explanation) or None, pages, signals, {}, sorted(flags), expected,
                         images=images)
+
+
+def _ocr_option_marker(text: str, marker: tuple[str, str, str] | None, previous: str,
+                       rules: dict) -> tuple[str, str, str] | None:
+    """On an OCR'd line inside a run of options, a marker that is not the next letter but
+    looks like it (``8)`` after ``A)``) is read as that letter."""
+    expected = chr(ord(previous) + 1)
+    if marker and marker[0] == expected:
+        return marker
+    found = rules["ocr_marker"].match(text)
+    if found and found.group(1) in rules["ocr_label_lookalikes"].get(expected, ()):
+        return expected, found.group(2).strip(), "letter"
+    return marker
+
+
+def _ocr_answer_letters(text: str, rules: dict) -> str:
+    """``3) 8, C - why`` read by OCR → ``3) B, C - why``: answer tokens that can only be
+    one letter's look-alike are replaced by it."""
+    match = rules["ocr_key_entry"].match(text)
+    if not match:
+        return text
+    tokens = [rules["ocr_letter_of"].get(t.strip(), t.strip()) for t in match.group(2).split(",")]
+    return f"{match.group(1)}{', '.join(tokens)}{match.group(3)}"
 
 
 def _option_marker(text: str, rules: dict) -> tuple[str, str, str] | None:

@@ -201,6 +201,9 @@ def _text_page_lines(page: Any, layout: dict, counter: int, ocr_lang: str | None
     sizes = [span["size"] for block in layout["blocks"] if block["type"] == 0
              for line in block["lines"] for span in line["spans"] if span["text"].strip()]
     body_size = statistics.median(sizes) if sizes else 0.0
+    # the text column's right edge, taking margins as symmetric: lines wrap there
+    left = min((block["bbox"][0] for block in layout["blocks"] if block["type"] == 0), default=0.0)
+    column_right = page.rect.width - left
     lines: list[Line] = []
     picture_number = 0
     for row in _rows(layout["blocks"]):
@@ -214,7 +217,7 @@ def _text_page_lines(page: Any, layout: dict, counter: int, ocr_lang: str | None
             lines.extend(Line(t, counter, frozenset({"image_text"}))
                          for t in picture.text.splitlines() if t.strip())
             continue
-        paragraphs = [_paragraphs(block, body_size, highlights) for block in row]
+        paragraphs = [_paragraphs(block, body_size, highlights, column_right) for block in row]
         if len(row) > 1 and all(len(p) == 1 for p in paragraphs):
             cells = [p[0] for p in paragraphs]
             label = ""
@@ -255,16 +258,29 @@ def _same_baseline(a: tuple, b: tuple) -> bool:
     return overlap > 0.6 * min(a[3] - a[1], b[3] - b[1])
 
 
-def _paragraphs(block: dict, body_size: float, highlights: list) -> list[tuple[str, frozenset[str]]]:
-    """A text block's lines joined into paragraphs; a list item starts a new one, and
-    lines side by side on one baseline (table cells) are joined by tabs."""
+def _wrapped(previous: tuple | None, bbox: tuple, text: str, column_right: float) -> bool:
+    """Did the typesetter wrap the previous line onto this one? Only if this line's first
+    word would not have fitted after it in the text column: short lines (list items,
+    slide bullets, one-line-per-row layouts) stay lines of their own."""
+    if previous is None:
+        return False
+    first_word = text.split()[0] if text.split() else text
+    char_width = (bbox[2] - bbox[0]) / max(len(text), 1)
+    return previous[2] + char_width * (len(first_word) + 1) > column_right
+
+
+def _paragraphs(block: dict, body_size: float, highlights: list,
+                column_right: float) -> list[tuple[str, frozenset[str]]]:
+    """A text block's lines joined into paragraphs where the text wrapped (a list item
+    always starts a new one); lines side by side on one baseline (table cells) are
+    joined by tabs."""
     out: list[tuple[list[str], set[str]]] = []
     previous_bbox, previous_raw = None, ""
     for line in block["lines"]:
         spans = [s for s in line["spans"] if s["text"].strip()]
         if not spans:
             continue
-        raw = "".join(s["text"] for s in line["spans"])
+        raw = "".join(s["text"] for s in line["spans"]).replace("\u00a0", " ")
         text = raw.strip()
         marks = _span_marks(spans, body_size, highlights)
         beside = (previous_bbox is not None and _same_baseline(previous_bbox, line["bbox"])
@@ -283,7 +299,7 @@ def _paragraphs(block: dict, body_size: float, highlights: list) -> list[tuple[s
                 spaced = gap > WORD_GAP * size or raw[:1].isspace() or previous_raw[-1:].isspace()
                 out[-1][0][-1] += (" " if spaced else "") + text
             out[-1][1].intersection_update(marks | {"table"})
-        elif out and not LIST_ITEM.match(text):
+        elif out and not LIST_ITEM.match(text) and _wrapped(previous_bbox, line["bbox"], text, column_right):
             out[-1][0].append(text)
             out[-1][1].intersection_update(marks)
         else:

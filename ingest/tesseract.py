@@ -71,9 +71,12 @@ def check_languages(lang: str) -> None:
                              f"install tesseract-ocr-{missing[0]} (apt-get)")
 
 
-#: Page segmentation: 3 = automatic layout (whole pages: columns, headings, footers);
-#: 6 = one uniform block (a pasted screenshot, where automatic layout drops words).
-PSM_PAGE, PSM_BLOCK = 3, 6
+#: Page segmentation modes. Pages: 4 = one column of text of varying sizes. Tesseract's
+#: fully automatic layout (3) cut the sample question pages into false columns and
+#: scrambled the lines (stems split from their ends, answers from their explanations);
+#: question sheets and slides are single-column. Pictures: 6 = one uniform block (a
+#: pasted screenshot, where automatic layout dropped the first word).
+PSM_PAGE, PSM_BLOCK = 4, 6
 
 
 def ocr_image(image: Any, lang: str = DEFAULT_LANG, psm: int = PSM_PAGE) -> OcrText:

@@ -48,8 +48,12 @@ def test_samples_demo(tmp_path):
     assert all(q["source"]["format"] == "docx" for q in dump)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["totals"]["failed"] == 0
-    assert [s["path"] for s in manifest["sources"]] == ["samples/exam-dump.docx",
-                                                        "samples/guide-excerpt.ocr.txt"]
+    assert [s["path"] for s in manifest["sources"]] == sorted(
+        f"samples/{p.name}" for p in SAMPLES.iterdir() if not p.name.startswith("."))
+    pdfs = json.loads((REPO / "tests" / "data" / "sample-pdfs.expected.json").read_text(encoding="utf-8"))
+    for name, answers in pdfs.items():
+        got = {str(q["number"]): q["answer"] for q in questions if q["source"]["path"] == f"samples/{name}"}
+        assert got == answers, name
     assert "questions" in result.stderr and "time" in result.stderr  # the summary
 
 
