@@ -104,7 +104,36 @@ def extract_exam_questions(document: Document) -> list[ExamQuestion]:
     questions = [q for q in questions if q is not None]
     for question in questions:
         question.flags = sorted(set(question.flags) | _picture_flags(question.images, document))
-    return _merge_translations(questions)
+    return _merge_translations(_attach_answer_blocks(questions))
+
+
+def _attach_answer_blocks(questions: list[ExamQuestion]) -> list[ExamQuestion]:
+    """Notes often repeat a header to give the answer (``문제 #131: … 정답은 다음 …``): a
+    block with answer signals but no stem or options adds them to the question of the
+    same number before it (signals it lacks, explanation) and is not a question itself."""
+    kept: list[ExamQuestion] = []
+    for q in questions:
+        if q.stem or q.options:
+            kept.append(q)
+            continue
+        target = next((k for k in reversed(kept) if k.number == q.number), None)
+        if target is None:
+            continue
+        for name, letters in q.answer_signals.items():
+            target.answer_signals.setdefault(name, letters)
+        if q.explanation:
+            target.explanation = "\n".join(filter(None, [target.explanation, q.explanation]))
+        labels = [label for label, _ in target.options]
+        answer = next((target.answer_signals[n] for n in SIGNAL_ORDER if target.answer_signals.get(n)), [])
+        target.answer = answer
+        target.flags = sorted((set(target.flags) - {"answer_missing"})
+                              | _answer_flags(answer, labels, target.expected_count, target.answer_signals))
+    return kept
+
+
+def is_question_header(text: str) -> bool:
+    """A ``Question #N`` header line (where pasted exam questions begin in notes)."""
+    return bool(_rules()["question_header"].match(text.strip()))
 
 
 def _picture_flags(refs: list[str], document: Document) -> set[str]:
@@ -277,7 +306,7 @@ def _parse_block(block: _Block, rules: dict, key: AnswerKey) -> ExamQuestion | N
             stem.append(text)
         else:
             explanation.append(text)
-    if not stem and not options:
+    if not stem and not options and not signals:
         return None
     formatted = [label for (label, _), marks in zip(options, option_marks)
                  if marks & EMPHASIS_MARKS]

@@ -25,11 +25,12 @@ class KnowledgeUnit:
     module: int | None
     module_title: str | None
     topic: str | None
-    page: int
+    page: int | None          # None: the source has no pages (articles)
     kind: str
     title: str | None
     text: str
     lang: str | None
+    section: int | None = None  # 1-based section number in an article
 
 
 def is_prose(line: str) -> bool:

@@ -57,3 +57,5 @@ class Document:
     declared_pages: int | None = None
     title: str | None = None
     pictures: dict[str, Picture] = field(default_factory=dict)
+    #: what the file says about itself (Markdown front matter: title, author, date, tags)
+    metadata: dict = field(default_factory=dict)

@@ -16,6 +16,7 @@ from ingest.docx_reader import DocxError, read_docx
 from ingest.pdf_reader import PdfError, read_pdf
 from ingest.tesseract import DEFAULT_LANG
 from ingest.ocr_text import looks_like_ocr_dump, parse_ocr_dump
+from ingest.text_reader import looks_like_markdown, looks_like_text, parse_markdown, parse_plain_text
 
 #: Files larger than this are refused rather than read into memory.
 MAX_INPUT_BYTES = 512 * 1024 * 1024
@@ -39,6 +40,8 @@ def _binary_kind(head: bytes) -> str | None:
 #: Text formats, tried in order: (format name, sniffer, parser).
 TEXT_SNIFFERS: list[tuple[str, Callable[[str], bool], Callable[[str, str, str], Document]]] = [
     ("ocr-text", looks_like_ocr_dump, parse_ocr_dump),
+    ("markdown", looks_like_markdown, parse_markdown),
+    ("text", looks_like_text, parse_plain_text),
 ]
 
 def _ole_message(data: bytes) -> str:
@@ -100,4 +103,4 @@ def read_document(path: Path, display_path: str | None = None,
             if not doc.pages:
                 raise IngestError(f"{name}: no pages found")
             return doc
-    raise IngestError(f"{name}: unrecognised format (not a page-delimited OCR dump)")
+    raise IngestError(f"{name}: no text to read (fewer than 20 letters)")

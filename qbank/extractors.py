@@ -16,7 +16,8 @@ from extract.lang import detect_lang
 from extract.structure import analyse_structure
 from ingest.document import Document
 from ingest.tesseract import LOW_CONFIDENCE
-from extract.exam_questions import extract_exam_questions
+from extract.articles import extract_sections
+from extract.exam_questions import extract_exam_questions, is_question_header
 from store.records import knowledge_record, question_record
 
 
@@ -131,8 +132,23 @@ def ocr_summary(document: Document, pages: list[int]) -> dict[str, Any] | None:
             "unread_pages": [n for n, r in zip(pages, results) if r.note]}
 
 
+def extract_text_document(document: Document, options: Options = Options()) -> Extraction:
+    """Markdown or plain text: knowledge units by section; pasted ``Question #N`` blocks
+    (study notes that quote exam questions) become questions, and only the text before
+    the first of them is sectioned into knowledge."""
+    lines = [line for page in document.pages for line in page.lines]
+    questions = [question_record(document, q, q.lang) for q in extract_exam_questions(document)]
+    if questions:
+        first = next((i for i, line in enumerate(lines) if is_question_header(line.text)), len(lines))
+        lines = lines[:first]
+    knowledge = [knowledge_record(document, unit) for unit in extract_sections(document, lines)]
+    return Extraction(questions, knowledge)
+
+
 EXTRACTORS: dict[str, Callable[[Document, Options], Extraction]] = {
     "ocr-text": extract_course_book,
     "docx": extract_exam_dump,
     "pdf": extract_pdf,
+    "markdown": extract_text_document,
+    "text": extract_text_document,
 }

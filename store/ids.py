@@ -26,8 +26,9 @@ def question_id(path: str, module: int | None, number: int | None, pages: list[i
     return f"{source_slug(path)}/{where}/{what}"
 
 
-def knowledge_id(path: str, page: int) -> str:
-    return f"{source_slug(path)}/p{page}"
+def knowledge_id(path: str, page: int | None, section: int | None = None) -> str:
+    """``<stem>/p<page>`` for a page of a book, ``<stem>/s<n>`` for an article's n-th section."""
+    return f"{source_slug(path)}/p{page}" if section is None else f"{source_slug(path)}/s{section}"
 
 
 def disambiguate(ids: list[str]) -> list[str]:

@@ -67,8 +67,8 @@ def picture_record(document: Document, ref: str) -> dict[str, Any]:
 
 def knowledge_record(document: Document, unit: KnowledgeUnit) -> dict[str, Any]:
     return {
-        "id": knowledge_id(document.path, unit.page),
-        "source": source_ref(document, [unit.page]),
+        "id": knowledge_id(document.path, unit.page, unit.section),
+        "source": source_ref(document, [unit.page] if unit.page is not None else []),
         "module": unit.module,
         "module_title": _nfc(unit.module_title),
         "topic": unit.topic,

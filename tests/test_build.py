@@ -62,7 +62,7 @@ def test_bad_inputs_fail_alone(tmp_path):
     bad.mkdir()
     (bad / "empty.txt").write_text("")
     (bad / "latin1.txt").write_bytes("caf\xe9 PAGE 1 of 2".encode("latin-1"))
-    (bad / "notes.txt").write_text("just some notes, no pages at all\n")
+    (bad / "notes.txt").write_text("12 34 -- 56 ++ 78\n")  # no words to read
     (bad / "fake.pdf").write_bytes(b"%PDF-1.7 broken")
     sample = SAMPLES / "guide-excerpt.ocr.txt"
     result = run("build", str(bad), str(sample), str(tmp_path / "missing.txt"),

@@ -1,0 +1,142 @@
+"""Articles and notes (Markdown or plain text) → knowledge units, one per section.
+
+Markdown is read by markdown-it (CommonMark + tables): headings open sections; paragraphs,
+list items (``- `` with their nesting), table rows (cells joined by `` | ``) and code
+become the section's text. Plain text has no markup, so headings are recognised by shape
+(rules as data in ``data/articles.json``): a marker (``◼︎ 試験要項``), a numbered heading
+after a blank line (``1. Building the Data Foundation``), or a short line that does not
+end like a sentence, is no list item or table row, and is followed by body text.
+Consecutive heading-like lines keep the last as the title (byline and date lines before
+a title are body of the section before). Sections without body text are dropped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from extract.knowledge import KnowledgeUnit
+from extract.lang import detect_lang
+from extract.rules import load_rules
+from ingest.document import Document, Line
+
+RULES = "articles"
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3]")
+
+
+@dataclass
+class Section:
+    title: str | None
+    lines: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    rules = load_rules(RULES)
+    compiled = {k: re.compile(v) for k, v in rules.items() if isinstance(v, str) and not k.startswith("_")}
+    compiled["max_heading_chars"] = rules["max_heading_chars"]
+    return compiled
+
+
+def extract_sections(document: Document, lines: list[Line] | None = None) -> list[KnowledgeUnit]:
+    """Knowledge units of a Markdown or text document (``lines``: a part of it)."""
+    lines = lines if lines is not None else [line for page in document.pages for line in page.lines]
+    if document.format == "markdown":
+        sections = markdown_sections("\n".join(line.text for line in lines), document.title)
+    else:
+        sections = text_sections([line.text for line in lines], document.title)
+    units = []
+    for section in sections:
+        text = "\n".join(line for line in section.lines if line.strip()).strip()
+        if not text:
+            continue
+        number = len(units) + 1
+        units.append(KnowledgeUnit(None, None, None, None, "section", section.title, text,
+                                   detect_lang(f"{section.title or ''} {text}"), section=number))
+    return units
+
+
+def markdown_sections(text: str, title: str | None) -> list[Section]:
+    from markdown_it import MarkdownIt
+
+    rules = _rules()
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    sections = [Section(title)]
+    depth = 0           # list nesting
+    row: list[str] = []
+    in_heading = False
+    for token in tokens:
+        kind = token.type
+        if kind == "heading_open":
+            in_heading = True
+        elif kind == "heading_close":
+            in_heading = False
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close":
+            sections[-1].lines.append(" | ".join(row))
+        elif kind in ("fence", "code_block"):
+            sections[-1].lines.append(token.content.rstrip())
+        elif kind == "inline":
+            content = "\n".join(l for l in token.content.split("\n") if not rules["container_line"].match(l))
+            if in_heading:
+                sections.append(Section(_plain(token) or None))
+            elif token.level and _in_cell(tokens, token):
+                row.append(_plain(token))
+            elif content.strip():
+                prefix = "  " * (depth - 1) + "- " if depth else ""
+                sections[-1].lines.append(prefix + _plain(token, content))
+    return sections
+
+
+def _in_cell(tokens: list, token) -> bool:
+    index = tokens.index(token)
+    return index > 0 and tokens[index - 1].type in ("th_open", "td_open")
+
+
+def _plain(token, content: str | None = None) -> str:
+    """An inline token's text without Markdown markup (links keep their text)."""
+    if content is not None and content != token.content:
+        return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", content).strip()
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    return "".join(parts).strip()
+
+
+def text_sections(lines: list[str], title: str | None) -> list[Section]:
+    rules = _rules()
+    kinds = [_line_kind(lines, i, rules) for i in range(len(lines))]
+    sections = [Section(title)]
+    for i, line in enumerate(lines):
+        following = next((kinds[j] for j in range(i + 1, len(lines)) if kinds[j] != "blank"), None)
+        if kinds[i] == "heading" or (kinds[i] == "candidate" and following == "body"):
+            sections.append(Section(rules["heading_marker"].sub("", line.strip()).strip() or None))
+        elif kinds[i] != "blank":
+            sections[-1].lines.append(line.strip() if not rules["indented"].match(line) else line.rstrip())
+    return sections
+
+
+def _line_kind(lines: list[str], index: int, rules: dict) -> str:
+    """``blank``, ``heading`` (marked), ``candidate`` (heading-shaped) or ``body``."""
+    line = lines[index]
+    text = line.strip()
+    if not text:
+        return "blank"
+    if rules["heading_marker"].match(text):
+        return "heading"
+    after_blank = index == 0 or not lines[index - 1].strip()
+    if rules["numbered_heading"].match(line) and after_blank and not rules["sentence_end"].search(text):
+        return "candidate"
+    limit = rules["max_heading_chars"]["cjk" if _CJK.search(text) else "latin"]
+    if (len(text) > limit or rules["sentence_end"].search(text) or rules["list_item"].match(line)
+            or rules["indented"].match(line) or rules["table_row"].search(text) or rules["url"].search(text)):
+        return "body"
+    return "candidate"
