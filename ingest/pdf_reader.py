@@ -23,6 +23,8 @@ from ingest.tesseract import DEFAULT_LANG, PSM_BLOCK, OcrUnavailable, ocr_image
 MIN_PAGE_LETTERS = 20
 #: ... making up at least this share of its non-space characters.
 MIN_LETTER_SHARE = 0.5
+#: The share of letters is judged on the page's first characters (enough to tell).
+SAMPLE_CHARS = 800
 #: Type this much larger than the page's body text is a heading.
 HEADING_SIZE_RATIO = 1.2
 #: Pictures smaller than this (points, either side) on a text page are not OCR'd.
@@ -36,7 +38,13 @@ BOLD_FLAG = 16  # PyMuPDF span flag bit
 #: A visual line starting like this begins a new paragraph even inside one block.
 LIST_ITEM = re.compile(r"^\s*(?:[-•*▪◦·]\s|\(?[A-Za-z0-9]{1,3}[.)]\s|Question\s*#|문제\s*\d)")
 LIST_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9]{1,3}[.):]?\s*$|^\s*[-•*▪◦·]\s*$")
+#: A line starting with a one-character label (``A.``, ``(b)``, ``3)``): an option, where
+#: highlight can mark the answer; only such lines pay for reading the page's drawings.
+OPTION_START = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9][.):](?:\s|$)")
+OPTION_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9][.):]\s*$")
 _LETTER = re.compile(r"[^\W\d_]")
+_SPACE = re.compile(r"\s+")
+_SPACES = re.compile(r" {2,}")
 PLAIN_COLORS = {0}
 
 
@@ -118,10 +126,10 @@ def _has_usable_text(layout: dict, page: Any) -> bool:
     letters (a junk OCR layer), or a few letters on a page a picture covers (a scan with
     a stamp or page number in text)."""
     text = "".join(span["text"] for block in layout["blocks"] if block["type"] == 0
-                   for line in block["lines"] for span in line["spans"])
-    chars = [c for c in text if not c.isspace()]
+                   for line in block["lines"] for span in line["spans"])[:SAMPLE_CHARS]
+    visible = len(_SPACE.sub("", text))
     letters = len(_LETTER.findall(text))
-    if letters == 0 or letters / max(len(chars), 1) < MIN_LETTER_SHARE:
+    if letters == 0 or letters / max(visible, 1) < MIN_LETTER_SHARE:
         return False
     if letters >= MIN_PAGE_LETTERS:
         return True
@@ -196,8 +204,7 @@ def _text_page_lines(page: Any, layout: dict, counter: int, ocr_lang: str | None
                      pictures: dict[str, Picture]) -> tuple[list[Line], int]:
     """Lines of a text-layer page: paragraphs (wrapped lines joined), one row per
     baseline for side-by-side blocks (table cells), pictures OCR'd in place."""
-    highlights = [d["rect"] for d in page.get_drawings()
-                  if d.get("fill") not in (None, (1.0, 1.0, 1.0)) and d["rect"].height < 40]
+    highlights = Highlights(page)
     sizes = [span["size"] for block in layout["blocks"] if block["type"] == 0
              for line in block["lines"] for span in line["spans"] if span["text"].strip()]
     body_size = statistics.median(sizes) if sizes else 0.0
@@ -217,7 +224,10 @@ def _text_page_lines(page: Any, layout: dict, counter: int, ocr_lang: str | None
             lines.extend(Line(t, counter, frozenset({"image_text"}))
                          for t in picture.text.splitlines() if t.strip())
             continue
-        paragraphs = [_paragraphs(block, body_size, highlights, column_right) for block in row]
+        first = _paragraphs(row[0], body_size, highlights, column_right)
+        labelled = len(first) == 1 and bool(OPTION_LABEL.match(first[0][0]))
+        paragraphs = [first] + [_paragraphs(block, body_size, highlights, column_right, labelled)
+                                for block in row[1:]]
         if len(row) > 1 and all(len(p) == 1 for p in paragraphs):
             cells = [p[0] for p in paragraphs]
             label = ""
@@ -269,8 +279,8 @@ def _wrapped(previous: tuple | None, bbox: tuple, text: str, column_right: float
     return previous[2] + char_width * (len(first_word) + 1) > column_right
 
 
-def _paragraphs(block: dict, body_size: float, highlights: list,
-                column_right: float) -> list[tuple[str, frozenset[str]]]:
+def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_right: float,
+                labelled: bool = False) -> list[tuple[str, frozenset[str]]]:
     """A text block's lines joined into paragraphs where the text wrapped (a list item
     always starts a new one); lines side by side on one baseline (table cells) are
     joined by tabs."""
@@ -282,7 +292,8 @@ def _paragraphs(block: dict, body_size: float, highlights: list,
             continue
         raw = "".join(s["text"] for s in line["spans"]).replace("\u00a0", " ")
         text = raw.strip()
-        marks = _span_marks(spans, body_size, highlights)
+        list_item = labelled or OPTION_START.match(text) or (out and OPTION_LABEL.match(out[-1][0][-1]))
+        marks = _span_marks(spans, body_size, highlights if list_item else None)
         beside = (previous_bbox is not None and _same_baseline(previous_bbox, line["bbox"])
                   and line["bbox"][0] > previous_bbox[2] - 1)
         if out and beside:
@@ -305,10 +316,14 @@ def _paragraphs(block: dict, body_size: float, highlights: list,
         else:
             out.append(([text], set(marks)))
         previous_bbox, previous_raw = line["bbox"], raw
-    return [(re.sub(r"[ \u00a0]{2,}", " ", " ".join(parts)), frozenset(marks)) for parts, marks in out]
+    return [(_squeeze(" ".join(parts)), frozenset(marks)) for parts, marks in out]
 
 
-def _span_marks(spans: list[dict], body_size: float, highlights: list) -> set[str]:
+def _squeeze(text: str) -> str:
+    return _SPACES.sub(" ", text) if "  " in text else text
+
+
+def _span_marks(spans: list[dict], body_size: float, highlights: Highlights | None) -> set[str]:
     """Formatting shared by every span of a line; a leading list label (``C.``, drawn
     by Word's numbering in the list's own format) does not count."""
     if len(spans) > 1 and LIST_LABEL.match(spans[0]["text"]):
@@ -320,9 +335,26 @@ def _span_marks(spans: list[dict], body_size: float, highlights: list) -> set[st
         marks.add("color")
     if body_size and max(s["size"] for s in spans) >= HEADING_SIZE_RATIO * body_size:
         marks.add("heading")
-    if highlights and all(_highlighted(s["bbox"], highlights) for s in spans):
+    if highlights is not None and highlights.rects and all(_highlighted(s["bbox"], highlights.rects) for s in spans):
         marks.add("highlight")
     return marks
+
+
+class Highlights:
+    """Filled rectangles behind text (Word's highlight), read only when a list item asks:
+    highlight marks answers among options, and reading a page's drawings cost as much as
+    reading its text."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self._rects: list | None = None
+
+    @property
+    def rects(self) -> list:
+        if self._rects is None:
+            self._rects = [d["rect"] for d in self.page.get_drawings()
+                           if d.get("fill") not in (None, (1.0, 1.0, 1.0)) and d["rect"].height < 40]
+        return self._rects
 
 
 def _highlighted(bbox: tuple, rects: list) -> bool:

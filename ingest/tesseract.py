@@ -93,6 +93,9 @@ def ocr_image(image: Any, lang: str = DEFAULT_LANG, psm: int = PSM_PAGE) -> OcrT
         image = Image.open(io.BytesIO(image))
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+    # handed to Tesseract as uncompressed PPM/PGM: PNG encoding of a 300-dpi page cost
+    # 0.09 s, 6 % of its OCR, for a file deleted a second later
+    image.format = "PPM"
     with engine.save(image) as (base, input_name):
         engine.run_tesseract(input_name, base, "txt tsv", lang,
                              config=f"--psm {psm} -c tessedit_create_tsv=1")
