@@ -29,6 +29,7 @@ class PageOcr:
     text: str
     confidence: float | None
     note: str | None = None
+    message: str | None = None  # why, in words (what to install)
 
 
 def default_jobs() -> int:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ingest.document import Document, Line, Page, Picture
 from ingest.ocr_pool import PageOcr, ocr_pages
-from ingest.tesseract import DEFAULT_LANG, PSM_BLOCK, OcrUnavailable, ocr_image
+from ingest.tesseract import DEFAULT_LANG, PSM_BLOCK, OcrUnavailable, check_languages, ocr_image
 
 #: A page needs OCR unless its text layer has this many letters ...
 MIN_PAGE_LETTERS = 20
@@ -92,9 +92,10 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
             if progress:
                 progress(1)
         title = (pdf.metadata or {}).get("title") or None
+    ocr_results: list[PageOcr] = []
     if scanned:
-        results = _ocr_scanned(data, scanned, ocr_lang, jobs, progress)
-        for index, result in zip(scanned, results):
+        ocr_results = _ocr_scanned(data, scanned, ocr_lang, jobs, progress)
+        for index, result in zip(scanned, ocr_results):
             pictures[f"page {index + 1}"] = Picture(f"page {index + 1}", result.text,
                                                     result.confidence, result.note)
             lines = []
@@ -105,10 +106,9 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
             pages[index] = Page(index + 1, lines)
     final = [page for page in pages if page is not None]
     if not any(page.lines for page in final):
-        notes = {p.note for p in pictures.values() if p.note}
-        if "ocr_unavailable" in notes:
-            raise PdfError("scanned PDF (no text layer) and Tesseract OCR is not installed; "
-                           "install it with: apt-get install tesseract-ocr tesseract-ocr-kor")
+        unavailable = next((r.message for r in ocr_results if r.note == "ocr_unavailable"), None)
+        if unavailable:
+            raise PdfError(f"scanned PDF (no text layer) cannot be read: {unavailable}")
         raise PdfError("PDF has no readable text" + (" (OCR switched off)" if ocr_lang is None else ""))
     document = Document(name, sha256, "pdf", final, len(final), title, pictures)
     return document
@@ -118,6 +118,10 @@ def _ocr_scanned(data: bytes, indexes: list[int], lang: str | None, jobs: int | 
                  progress: Callable[[int], Any] | None) -> list[PageOcr]:
     if lang is None:
         return [PageOcr("", None, "ocr_off") for _ in indexes]
+    try:
+        check_languages(lang)  # once, here: the message says what to install
+    except OcrUnavailable as exc:
+        return [PageOcr("", None, "ocr_unavailable", str(exc)) for _ in indexes]
     return ocr_pages(data, indexes, lang, jobs, progress)
 
 

@@ -6,6 +6,7 @@ each failure named on stderr and in the manifest); 2 usage error.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -17,7 +18,8 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qbank",
-        description="Turn study material (OCR text dumps of course books, ...) into a "
+        description="Turn study material (OCR text dumps of course books, Word exam dumps, "
+                    "PDFs with or without a text layer, Markdown/text articles) into a "
                     "question bank corpus: questions.jsonl, knowledge.jsonl, manifest.json.",
     )
     parser.add_argument("--version", action="version", version=f"qbank {__version__}")
@@ -77,6 +79,12 @@ def _build(args: argparse.Namespace) -> int:
 
     if args.out.exists() and not args.out.is_dir():
         print(f"qbank: --out {args.out}: exists and is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    if args.jobs is not None and args.jobs < 1:
+        print(f"qbank: --jobs {args.jobs}: must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.no_ocr and not re.fullmatch(r"[A-Za-z_]+(?:\+[A-Za-z_]+)*", args.lang):
+        print(f"qbank: --lang {args.lang!r}: Tesseract languages joined by + (kor+eng)", file=sys.stderr)
         return EXIT_USAGE
     try:
         report = build(args.inputs, args.out, audit=not args.no_audit,

@@ -170,3 +170,18 @@ def test_without_tesseract_scans_say_what_to_install_and_text_pdfs_still_read(mo
         read_document(SCANNED_PDF, "scan.pdf", jobs=1)
     assert "apt-get install tesseract-ocr" in str(error.value) and "\n" not in str(error.value)
     assert len(extract_exam_questions(read_document(TEXT_PDF))) == 3
+
+
+def test_missing_ocr_language_is_named(tmp_path):
+    missing = "zzz" if "zzz" not in tesseract.installed_languages() else "zzy"
+    with pytest.raises(IngestError) as error:
+        read_document(SCANNED_PDF, "scan.pdf", ocr_lang=f"kor+{missing}", jobs=1)
+    assert f"tesseract-ocr-{missing}" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_cli_refuses_bad_jobs_and_lang(tmp_path):
+    from qbank.cli import main
+
+    assert main(["build", str(TEXT_PDF), "--out", str(tmp_path / "a"), "--jobs", "0", "-q"]) == 2
+    assert main(["build", str(TEXT_PDF), "--out", str(tmp_path / "b"), "--lang", "kor eng", "-q"]) == 2
+    assert main(["build", str(TEXT_PDF), "--out", str(tmp_path / "c"), "--jobs", "1", "-q"]) == 0
