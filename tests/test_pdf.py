@@ -163,11 +163,11 @@ def test_bad_pdf_is_one_line_error_and_batch_goes_on(tmp_path, name, make, messa
 
 
 def test_without_tesseract_scans_say_what_to_install_and_text_pdfs_still_read(monkeypatch, tmp_path):
-    def missing() -> frozenset[str]:
-        raise tesseract.OcrUnavailable("Tesseract OCR is not installed")
-    monkeypatch.setattr(tesseract, "installed_languages", missing)
+    monkeypatch.setattr(tesseract.shutil, "which", lambda name: None)  # no tesseract on PATH
+    tesseract.installed_languages.cache_clear()
     with pytest.raises(IngestError) as error:
         read_document(SCANNED_PDF, "scan.pdf", jobs=1)
+    tesseract.installed_languages.cache_clear()
     assert "apt-get install tesseract-ocr" in str(error.value) and "\n" not in str(error.value)
     assert len(extract_exam_questions(read_document(TEXT_PDF))) == 3
 
