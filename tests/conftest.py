@@ -70,3 +70,22 @@ def gold_modules():
     if not GOLD.exists():
         pytest.skip("gold not found")
     return json.loads((GOLD / "guide_modules.json").read_text(encoding="utf-8"))
+
+
+def assert_bad_file_fails_alone(tmp_path: Path, name: str, data: bytes, message: str,
+                                good: Path, good_questions: int) -> None:
+    """A broken input gives a one-line error naming it, and a batch with a good file
+    still builds that file's questions."""
+    from ingest import IngestError, read_document
+    from qbank.extractors import Options
+    from qbank.pipeline import build
+
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    with pytest.raises(IngestError) as error:
+        read_document(bad, name)
+    assert str(error.value).startswith(f"{name}: ") and message in str(error.value)
+    assert "\n" not in str(error.value)
+    report = build([str(bad), str(good)], tmp_path / "out", progress=False, options=Options(ocr_lang=None))
+    assert len(report.failed) == 1 and name in report.failed[0].error
+    assert len(read_jsonl(tmp_path / "out" / "questions.jsonl")) == good_questions

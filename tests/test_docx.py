@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from docx import Document as WordDocument
 
+from conftest import assert_bad_file_fails_alone
+
 from extract.exam_questions import extract_exam_questions
 from extract.normalize import fix_mojibake
-from ingest import IngestError, read_document
+from ingest import read_document
 from ingest import tesseract
-from qbank.extractors import Options
 from qbank.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -155,17 +156,7 @@ def _zip_without_word() -> bytes:
     ("empty.docx", _empty_docx, "no text"),
 ])
 def test_bad_docx_is_one_line_error_and_batch_goes_on(tmp_path, name, make, message):
-    bad = tmp_path / name
-    bad.write_bytes(make())
-    with pytest.raises(IngestError) as error:
-        read_document(bad, name)
-    assert str(error.value).startswith(f"{name}: ") and message in str(error.value)
-    assert "\n" not in str(error.value)
-    report = build([str(bad), str(SAMPLE)], tmp_path / "out", progress=False,
-                   options=Options(ocr_lang=None))
-    assert len(report.failed) == 1 and name in report.failed[0].error
-    lines = (tmp_path / "out" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == len(EXPECTED)
+    assert_bad_file_fails_alone(tmp_path, name, make(), message, SAMPLE, len(EXPECTED))
 
 
 def test_pictures_are_read_by_ocr_in_place(questions):

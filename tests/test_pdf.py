@@ -11,6 +11,8 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from conftest import assert_bad_file_fails_alone
+
 from extract.exam_questions import extract_exam_questions
 from ingest import IngestError, read_document, tesseract
 from qbank.extractors import Options
@@ -151,15 +153,7 @@ def _encrypted_pdf() -> bytes:
     ("nopages.pdf", _zero_page_pdf, "no pages"),
 ])
 def test_bad_pdf_is_one_line_error_and_batch_goes_on(tmp_path, name, make, message):
-    bad = tmp_path / name
-    bad.write_bytes(make())
-    with pytest.raises(IngestError) as error:
-        read_document(bad, name)
-    assert str(error.value).startswith(f"{name}: ") and message in str(error.value)
-    assert "\n" not in str(error.value)
-    report = build([str(bad), str(TEXT_PDF)], tmp_path / "out", progress=False)
-    assert [r.path for r in report.failed] == [str(bad).lstrip("/")] or len(report.failed) == 1
-    assert len(_records(tmp_path / "out")) == len(EXPECTED["sample-questions.pdf"])
+    assert_bad_file_fails_alone(tmp_path, name, make(), message, TEXT_PDF, len(EXPECTED["sample-questions.pdf"]))
 
 
 def test_without_tesseract_scans_say_what_to_install_and_text_pdfs_still_read(monkeypatch, tmp_path):
