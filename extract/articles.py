@@ -59,18 +59,17 @@ def extract_sections(document: Document, lines: list[Line] | None = None) -> lis
 def markdown_sections(text: str, title: str | None) -> list[Section]:
     from markdown_it import MarkdownIt
 
-    rules = _rules()
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     sections = [Section(title)]
     depth = 0           # list nesting
     row: list[str] = []
-    in_heading = False
+    in_heading = in_cell = False
     for token in tokens:
         kind = token.type
-        if kind == "heading_open":
-            in_heading = True
-        elif kind == "heading_close":
-            in_heading = False
+        if kind in ("heading_open", "heading_close"):
+            in_heading = kind == "heading_open"
+        elif kind in ("th_open", "td_open", "th_close", "td_close"):
+            in_cell = kind.endswith("_open")
         elif kind in ("bullet_list_open", "ordered_list_open"):
             depth += 1
         elif kind in ("bullet_list_close", "ordered_list_close"):
@@ -82,42 +81,39 @@ def markdown_sections(text: str, title: str | None) -> list[Section]:
         elif kind in ("fence", "code_block"):
             sections[-1].lines.append(token.content.rstrip())
         elif kind == "inline":
-            content = "\n".join(l for l in token.content.split("\n") if not rules["container_line"].match(l))
+            content = _plain(token)
             if in_heading:
-                sections.append(Section(_plain(token) or None))
-            elif token.level and _in_cell(tokens, token):
-                row.append(_plain(token))
-            elif content.strip():
+                sections.append(Section(content or None))
+            elif in_cell:
+                row.append(content)
+            elif content:
                 prefix = "  " * (depth - 1) + "- " if depth else ""
-                sections[-1].lines.append(prefix + _plain(token, content))
+                sections[-1].lines.append(prefix + content)
     return sections
 
 
-def _in_cell(tokens: list, token) -> bool:
-    index = tokens.index(token)
-    return index > 0 and tokens[index - 1].type in ("th_open", "td_open")
-
-
-def _plain(token, content: str | None = None) -> str:
-    """An inline token's text without Markdown markup (links keep their text)."""
-    if content is not None and content != token.content:
-        return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", content).strip()
+def _plain(token) -> str:
+    """An inline token's text without Markdown markup (links keep their text) and
+    without container fences (``:::info`` … ``:::``), which CommonMark reads as text."""
     parts = []
     for child in token.children or []:
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append("\n")
-    return "".join(parts).strip()
+    lines = "".join(parts).split("\n")
+    return "\n".join(line for line in lines if not _rules()["container_line"].match(line)).strip()
 
 
 def text_sections(lines: list[str], title: str | None) -> list[Section]:
     rules = _rules()
     kinds = [_line_kind(lines, i, rules) for i in range(len(lines))]
+    following: list[str | None] = [None] * len(lines)  # kind of the next non-blank line
+    for i in range(len(lines) - 2, -1, -1):
+        following[i] = kinds[i + 1] if kinds[i + 1] != "blank" else following[i + 1]
     sections = [Section(title)]
     for i, line in enumerate(lines):
-        following = next((kinds[j] for j in range(i + 1, len(lines)) if kinds[j] != "blank"), None)
-        if kinds[i] == "heading" or (kinds[i] == "candidate" and following == "body"):
+        if kinds[i] == "heading" or (kinds[i] == "candidate" and following[i] == "body"):
             sections.append(Section(rules["heading_marker"].sub("", line.strip()).strip() or None))
         elif kinds[i] != "blank":
             sections[-1].lines.append(line.strip() if not rules["indented"].match(line) else line.rstrip())

@@ -26,7 +26,6 @@ from extract.lang import detect_lang
 from extract.normalize import fix_mojibake
 from extract.rules import load_rules
 from ingest.document import Document, Line
-from ingest.tesseract import LOW_CONFIDENCE
 
 RULES = "exam_dump"
 #: answer signals in the order they decide the answer
@@ -124,10 +123,10 @@ def _attach_answer_blocks(questions: list[ExamQuestion]) -> list[ExamQuestion]:
         if q.explanation:
             target.explanation = "\n".join(filter(None, [target.explanation, q.explanation]))
         labels = [label for label, _ in target.options]
-        answer = next((target.answer_signals[n] for n in SIGNAL_ORDER if target.answer_signals.get(n)), [])
-        target.answer = answer
-        target.flags = sorted((set(target.flags) - {"answer_missing"})
-                              | _answer_flags(answer, labels, target.expected_count, target.answer_signals))
+        target.answer, decided = _decide_answer(target.answer_signals)
+        target.flags = sorted((set(target.flags) - {"answer_missing", "answer_from_community"}) | decided
+                              | _answer_flags(target.answer, labels, target.expected_count,
+                                              target.answer_signals))
     return kept
 
 
@@ -144,7 +143,7 @@ def _picture_flags(refs: list[str], document: Document) -> set[str]:
         picture = document.pictures.get(ref)
         if picture is None:
             continue
-        if picture.confidence is not None and picture.confidence < LOW_CONFIDENCE:
+        if picture.low_confidence:
             flags.add("image_text_low_confidence")
         if picture.note and picture.note.startswith(UNREAD_PICTURE_NOTES):
             flags.add("image_not_read")
@@ -178,8 +177,7 @@ def _question_starts(lines: list[tuple[int, Line]], rules: dict) -> dict[int, tu
     numbered = [(i, int(m.group(1)), m.group(2).strip()) for i, text in enumerate(texts)
                 if (m := rules["numbered_question"].match(text))
                 and not rules["answer_key_line"].match(text)]
-    first_options = [i for i, text in enumerate(texts)
-                     if (marker := _option_marker(text, rules)) and marker[0] == "A" and marker[2] != "number"]
+    first_options = [i for i, text in enumerate(texts) if _opens_lettered_options(text, rules)]
     starts: dict[int, tuple[int, str]] = {}
     last_index, last_number = -1, 0
     for options_at in first_options:
@@ -243,8 +241,7 @@ def _parse_block(block: _Block, rules: dict, key: AnswerKey) -> ExamQuestion | N
     state = "stem"
     numbered = False
     # lettered options from A make any 1./2. lines a list inside the stem, not options
-    lettered = any((m := _option_marker(line.text.strip(), rules)) and m[0] == "A" and m[2] != "number"
-                   for _, line in block.lines)
+    lettered = any(_opens_lettered_options(line.text.strip(), rules) for _, line in block.lines)
     pages = sorted({page for page, _ in block.lines})
     for _page, line in block.lines:
         text = line.text.strip()
@@ -321,10 +318,8 @@ def _parse_block(block: _Block, rules: dict, key: AnswerKey) -> ExamQuestion | N
             signals[name] = sorted(set(signals[name]))
     stem_text = "\n".join(stem)
     expected = _expected_count(stem_text, rules)
-    answer = next((signals[name] for name in SIGNAL_ORDER if signals.get(name)), [])
-    if not answer and signals.get("community"):
-        answer = _community_choice(signals["community"])
-        flags.add("answer_from_community")
+    answer, decided = _decide_answer(signals)
+    flags |= decided
     labels = [label for label, _ in options]
     flags |= _answer_flags(answer, labels, expected, signals)
     if not options:
@@ -333,6 +328,12 @@ def _parse_block(block: _Block, rules: dict, key: AnswerKey) -> ExamQuestion | N
     return ExamQuestion(block.number, lang, stem_text, [(l, t) for l, t in options], answer,
                         "\n".join(explanation) or None, pages, signals, {}, sorted(flags), expected,
                         images=images)
+
+
+def _opens_lettered_options(text: str, rules: dict) -> bool:
+    """``A.`` / ``(A)`` / ``a)``: the first of a run of lettered options."""
+    marker = _option_marker(text, rules)
+    return marker is not None and marker[0] == "A" and marker[2] != "number"
 
 
 def _ocr_option_marker(text: str, marker: tuple[str, str, str] | None, previous: str,
@@ -367,6 +368,15 @@ def _option_marker(text: str, rules: dict) -> tuple[str, str, str] | None:
             label = chr(ord("A") + int(mark) - 1) if mark.isdigit() else mark.upper()
             return label, match.group(2).strip(), kind
     return None
+
+
+def _decide_answer(signals: dict[str, list[str]]) -> tuple[list[str], set[str]]:
+    """The answer by the stated rule: the first signal present in :data:`SIGNAL_ORDER`,
+    else the community's largest share (flagged ``answer_from_community``)."""
+    answer = next((signals[name] for name in SIGNAL_ORDER if signals.get(name)), [])
+    if not answer and signals.get("community"):
+        return _community_choice(signals["community"]), {"answer_from_community"}
+    return answer, set()
 
 
 def _community_choice(votes: list[str]) -> list[str]:

@@ -28,6 +28,18 @@ class Picture:
     confidence: float | None = None
     note: str | None = None
 
+    @property
+    def low_confidence(self) -> bool:
+        """Tesseract was unsure of this text (mean word confidence below the threshold)."""
+        from ingest.tesseract import LOW_CONFIDENCE
+
+        return self.confidence is not None and self.confidence < LOW_CONFIDENCE
+
+
+def page_ref(number: int) -> str:
+    """The :class:`Picture` reference of a whole page read by OCR (a scanned PDF page)."""
+    return f"page {number}"
+
 
 @dataclass
 class Page:

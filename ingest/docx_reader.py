@@ -16,8 +16,9 @@ from docx.text.run import Run
 from lxml import etree
 
 from ingest.docx_numbering import Numbering, StyleTable, paragraph_numpr
-from ingest.document import Document, Line, Page, Picture
-from ingest.tesseract import DEFAULT_LANG, PSM_BLOCK, OcrUnavailable, ocr_image
+from ingest.document import Document, Line, Page
+from ingest.pictures import PictureReader
+from ingest.tesseract import DEFAULT_LANG
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 IMAGE_TAGS = (W + "drawing", W + "pict")
@@ -53,42 +54,6 @@ def read_docx(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAUL
         raise DocxError("Word document has no text")
     title = (document.core_properties.title or None) if document.core_properties else None
     return Document(name, sha256, "docx", pages, None, title, pictures.read)
-
-
-class PictureReader:
-    """OCR of embedded pictures, once per picture part (a logo repeated on every page is
-    read once). Without Tesseract the document still reads; each picture says why it
-    has no text."""
-
-    #: Pictures smaller than this (pixels, either side) hold no readable text.
-    MIN_SIDE = 24
-
-    def __init__(self, lang: str | None) -> None:
-        self.lang = lang
-        self.read: dict[str, Picture] = {}
-
-    def picture(self, ref: str, blob: bytes | None) -> Picture:
-        if ref not in self.read:
-            self.read[ref] = self._ocr(ref, blob)
-        return self.read[ref]
-
-    def _ocr(self, ref: str, blob: bytes | None) -> Picture:
-        if self.lang is None:
-            return Picture(ref, note="ocr_off")
-        if blob is None:
-            return Picture(ref, note="unresolved")
-        try:
-            from PIL import Image
-
-            with Image.open(io.BytesIO(blob)) as image:
-                if min(image.size) < self.MIN_SIDE:
-                    return Picture(ref, note="too_small")
-                result = ocr_image(image, self.lang, PSM_BLOCK)
-        except OcrUnavailable:
-            return Picture(ref, note="ocr_unavailable")
-        except Exception as exc:  # an unreadable picture must not sink the document
-            return Picture(ref, note=f"unreadable_{type(exc).__name__}")
-        return Picture(ref, result.text, result.confidence)
 
 
 def _pages(document: Any, pictures: PictureReader) -> list[Page]:

@@ -11,25 +11,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
+from ingest.document import Picture, page_ref
 from ingest.tesseract import PSM_PAGE, OcrUnavailable, ocr_image
 
 #: Resolution scanned pages are rendered at for Tesseract (its documented sweet spot).
 OCR_DPI = 300
 
 _worker_pdf: Any = None
-
-
-@dataclass(frozen=True)
-class PageOcr:
-    """What OCR made of one page: text, mean word confidence, or a note why nothing."""
-
-    text: str
-    confidence: float | None
-    note: str | None = None
-    message: str | None = None  # why, in words (what to install)
 
 
 def default_jobs() -> int:
@@ -61,25 +51,27 @@ def _init_worker(data: bytes) -> None:
     _worker_pdf = _open(data)
 
 
-def _ocr_page(pdf: Any, index: int, lang: str) -> PageOcr:
+def _ocr_page(pdf: Any, index: int, lang: str) -> Picture:
+    ref = page_ref(index + 1)
     try:
         result = ocr_image(render_page(pdf, index), lang, PSM_PAGE)
     except OcrUnavailable:
-        return PageOcr("", None, "ocr_unavailable")
+        return Picture(ref, note="ocr_unavailable")
     except Exception as exc:  # one bad page must not sink the document
-        return PageOcr("", None, f"unreadable_{type(exc).__name__}")
-    return PageOcr(result.text, result.confidence)
+        return Picture(ref, note=f"unreadable_{type(exc).__name__}")
+    return Picture(ref, result.text, result.confidence)
 
 
-def _worker_task(index: int, lang: str) -> PageOcr:
+def _worker_task(index: int, lang: str) -> Picture:
     return _ocr_page(_worker_pdf, index, lang)
 
 
 def ocr_pages(data: bytes, indexes: list[int], lang: str, jobs: int | None = None,
-              progress: Callable[[int], Any] | None = None) -> list[PageOcr]:
-    """OCR pages ``indexes`` (0-based) of the PDF in ``data``; results in the same order."""
+              progress: Callable[[int], Any] | None = None) -> list[Picture]:
+    """OCR pages ``indexes`` (0-based) of the PDF in ``data``: each page as a
+    :class:`Picture` (reference ``page N``), in the same order."""
     jobs = min(jobs or default_jobs(), len(indexes))
-    results: list[PageOcr] = []
+    results: list[Picture] = []
     if jobs <= 1:
         pdf = _open(data)
         try:

@@ -15,9 +15,10 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
-from ingest.document import Document, Line, Page, Picture
-from ingest.ocr_pool import PageOcr, ocr_pages
-from ingest.tesseract import DEFAULT_LANG, PSM_BLOCK, OcrUnavailable, check_languages, ocr_image
+from ingest.document import Document, Line, Page, Picture, page_ref
+from ingest.ocr_pool import ocr_pages
+from ingest.pictures import PictureReader
+from ingest.tesseract import DEFAULT_LANG, OcrUnavailable, check_languages
 
 #: A page needs OCR unless its text layer has this many letters ...
 MIN_PAGE_LETTERS = 20
@@ -27,8 +28,6 @@ MIN_LETTER_SHARE = 0.5
 SAMPLE_CHARS = 800
 #: Type this much larger than the page's body text is a heading.
 HEADING_SIZE_RATIO = 1.2
-#: Pictures smaller than this (points, either side) on a text page are not OCR'd.
-MIN_PICTURE_SIDE = 16
 #: A page with only a few letters of text is a scan when pictures cover this share of it.
 SCAN_COVER_SHARE = 0.5
 #: Horizontal gaps between pieces of one baseline, in font sizes: wider than CELL_GAP
@@ -71,7 +70,7 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
             raise PdfError("password-protected (encrypted) PDF: remove the password and save again")
         if pdf.page_count == 0:
             raise PdfError("PDF has no pages")
-        pictures: dict[str, Picture] = {}
+        pictures = PictureReader(ocr_lang)
         pages: list[Page | None] = []
         scanned: list[int] = []
         counter = 0
@@ -87,42 +86,40 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
                 pages.append(None)
                 scanned.append(index)
                 continue
-            lines, counter = _text_page_lines(page, layout, counter, ocr_lang, pictures)
+            lines, counter = _text_page_lines(page, layout, counter, pictures)
             pages.append(Page(index + 1, lines))
             if progress:
                 progress(1)
         title = (pdf.metadata or {}).get("title") or None
-    ocr_results: list[PageOcr] = []
+    unavailable: str | None = None  # why scanned pages could not be OCR'd
     if scanned:
-        ocr_results = _ocr_scanned(data, scanned, ocr_lang, jobs, progress)
-        for index, result in zip(scanned, ocr_results):
-            pictures[f"page {index + 1}"] = Picture(f"page {index + 1}", result.text,
-                                                    result.confidence, result.note)
+        results, unavailable = _ocr_scanned(data, scanned, ocr_lang, jobs, progress)
+        for index, picture in zip(scanned, results):
+            pictures.read[picture.ref] = picture
             lines = []
-            for text in result.text.splitlines():
+            for text in picture.text.splitlines():
                 if text.strip():
                     counter += 1
                     lines.append(Line(text.strip(), counter, frozenset({"ocr"})))
             pages[index] = Page(index + 1, lines)
     final = [page for page in pages if page is not None]
     if not any(page.lines for page in final):
-        unavailable = next((r.message for r in ocr_results if r.note == "ocr_unavailable"), None)
         if unavailable:
             raise PdfError(f"scanned PDF (no text layer) cannot be read: {unavailable}")
         raise PdfError("PDF has no readable text" + (" (OCR switched off)" if ocr_lang is None else ""))
-    document = Document(name, sha256, "pdf", final, len(final), title, pictures)
-    return document
+    return Document(name, sha256, "pdf", final, len(final), title, pictures.read)
 
 
 def _ocr_scanned(data: bytes, indexes: list[int], lang: str | None, jobs: int | None,
-                 progress: Callable[[int], Any] | None) -> list[PageOcr]:
+                 progress: Callable[[int], Any] | None) -> tuple[list[Picture], str | None]:
+    """Scanned pages as OCR'd :class:`Picture` s, and why OCR could not run (if it could not)."""
     if lang is None:
-        return [PageOcr("", None, "ocr_off") for _ in indexes]
+        return [Picture(page_ref(i + 1), note="ocr_off") for i in indexes], None
     try:
         check_languages(lang)  # once, here: the message says what to install
     except OcrUnavailable as exc:
-        return [PageOcr("", None, "ocr_unavailable", str(exc)) for _ in indexes]
-    return ocr_pages(data, indexes, lang, jobs, progress)
+        return [Picture(page_ref(i + 1), note="ocr_unavailable") for i in indexes], str(exc)
+    return ocr_pages(data, indexes, lang, jobs, progress), None
 
 
 def _has_usable_text(layout: dict, page: Any) -> bool:
@@ -138,11 +135,11 @@ def _has_usable_text(layout: dict, page: Any) -> bool:
     if letters >= MIN_PAGE_LETTERS:
         return True
     area = abs(page.rect)
-    covered = sum(abs(pymupdf_rect(b["bbox"]) & page.rect) for b in layout["blocks"] if b["type"] == 1)
+    covered = sum(abs(_rect(b["bbox"]) & page.rect) for b in layout["blocks"] if b["type"] == 1)
     return covered < SCAN_COVER_SHARE * area
 
 
-def pymupdf_rect(bbox: tuple) -> Any:
+def _rect(bbox: tuple) -> Any:
     import pymupdf
 
     return pymupdf.Rect(bbox)
@@ -167,10 +164,10 @@ def _merge_detached_spaces(layout: dict) -> dict:
         for line in block["lines"]:
             if _line_text(line).strip():
                 continue
+            row = [t for t in text_lines if _same_baseline(t["bbox"], line["bbox"])]
             for span in line["spans"]:
                 for char in span["chars"]:
                     x = (char["bbox"][0] + char["bbox"][2]) / 2
-                    row = [t for t in text_lines if _same_baseline(t["bbox"], line["bbox"])]
                     inside = next((t for t in row if t["bbox"][0] < x < t["bbox"][2]), None)
                     before = max((t for t in row if t["bbox"][2] <= x + 1),
                                  key=lambda t: t["bbox"][2], default=None)
@@ -204,8 +201,8 @@ def _span_text(span: dict) -> dict:
             "text": "".join(c["c"] for c in span["chars"])}
 
 
-def _text_page_lines(page: Any, layout: dict, counter: int, ocr_lang: str | None,
-                     pictures: dict[str, Picture]) -> tuple[list[Line], int]:
+def _text_page_lines(page: Any, layout: dict, counter: int,
+                     pictures: PictureReader) -> tuple[list[Line], int]:
     """Lines of a text-layer page: paragraphs (wrapped lines joined), one row per
     baseline for side-by-side blocks (table cells), pictures OCR'd in place."""
     highlights = Highlights(page)
@@ -220,11 +217,10 @@ def _text_page_lines(page: Any, layout: dict, counter: int, ocr_lang: str | None
     for row in _rows(layout["blocks"]):
         if row[0]["type"] == 1:  # a picture
             picture_number += 1
-            ref = f"page {page.number + 1} image {picture_number}"
+            ref = f"{page_ref(page.number + 1)} image {picture_number}"
             counter += 1
             lines.append(Line(f"[image: {ref}]", counter, frozenset({"image"})))
-            picture = _read_picture(ref, row[0], ocr_lang)
-            pictures[ref] = picture
+            picture = pictures.picture(ref, row[0]["image"])
             lines.extend(Line(t, counter, frozenset({"image_text"}))
                          for t in picture.text.splitlines() if t.strip())
             continue
@@ -278,7 +274,7 @@ def _wrapped(previous: tuple | None, bbox: tuple, text: str, column_right: float
     slide bullets, one-line-per-row layouts) stay lines of their own."""
     if previous is None:
         return False
-    first_word = text.split()[0] if text.split() else text
+    first_word = text.split(None, 1)[0] if text else text
     char_width = (bbox[2] - bbox[0]) / max(len(text), 1)
     return previous[2] + char_width * (len(first_word) + 1) > column_right
 
@@ -368,18 +364,3 @@ def _highlighted(bbox: tuple, rects: list) -> bool:
     cy = (y0 + y1) / 2
     covered = sum(max(0.0, min(x1, r.x1) - max(x0, r.x0)) for r in rects if r.y0 <= cy <= r.y1)
     return covered >= 0.8 * (x1 - x0)
-
-
-def _read_picture(ref: str, block: dict, lang: str | None) -> Picture:
-    x0, y0, x1, y1 = block["bbox"]
-    if lang is None:
-        return Picture(ref, note="ocr_off")
-    if min(x1 - x0, y1 - y0) < MIN_PICTURE_SIDE:
-        return Picture(ref, note="too_small")
-    try:
-        result = ocr_image(block["image"], lang, PSM_BLOCK)
-    except OcrUnavailable:
-        return Picture(ref, note="ocr_unavailable")
-    except Exception as exc:  # one unreadable picture must not sink the page
-        return Picture(ref, note=f"unreadable_{type(exc).__name__}")
-    return Picture(ref, result.text, result.confidence)

@@ -44,10 +44,6 @@ class OcrText:
     confidence: float | None
     lang: str
 
-    @property
-    def low_confidence(self) -> bool:
-        return self.confidence is not None and self.confidence < LOW_CONFIDENCE
-
 
 @lru_cache(maxsize=None)
 def installed_languages() -> frozenset[str]:

@@ -14,8 +14,7 @@ from extract.guide_questions import extract_guide_questions
 from extract.knowledge import extract_knowledge
 from extract.lang import detect_lang
 from extract.structure import analyse_structure
-from ingest.document import Document
-from ingest.tesseract import LOW_CONFIDENCE
+from ingest.document import Document, page_ref
 from extract.articles import extract_sections
 from extract.exam_questions import extract_exam_questions, is_question_header
 from store.records import knowledge_record, question_record
@@ -99,10 +98,8 @@ def extract_pdf(document: Document, options: Options = Options()) -> Extraction:
     is read like a course book (modules, knowledge checks, pages as knowledge units).
     The Korean OCR corrector only runs when pages were OCR'd: a text layer is typed text."""
     ocr_pages = scanned_pages(document)
-    exam = extract_exam_questions(document)
-    if exam:
-        extraction = Extraction([question_record(document, q, q.lang) for q in exam])
-    else:
+    extraction = extract_exam_dump(document, options)
+    if not extraction.questions:
         correct = options.ocr_correction and bool(ocr_pages)
         extraction = extract_course_book(document, replace(options, ocr_correction=correct))
     extraction.ocr = ocr_summary(document, ocr_pages)
@@ -116,19 +113,18 @@ def extract_pdf(document: Document, options: Options = Options()) -> Extraction:
 
 def scanned_pages(document: Document) -> list[int]:
     """Numbers of the pages whose text came from OCR of the whole page."""
-    return [page.number for page in document.pages if f"page {page.number}" in document.pictures]
+    return [page.number for page in document.pages if page_ref(page.number) in document.pictures]
 
 
 def ocr_summary(document: Document, pages: list[int]) -> dict[str, Any] | None:
     """For the manifest: which pages were OCR'd, how sure Tesseract was, which are doubtful."""
     if not pages:
         return None
-    results = [document.pictures[f"page {n}"] for n in pages]
+    results = [document.pictures[page_ref(n)] for n in pages]
     confidences = [r.confidence for r in results if r.confidence is not None]
     return {"pages": pages,
             "mean_confidence": round(sum(confidences) / len(confidences), 1) if confidences else None,
-            "low_confidence_pages": [n for n, r in zip(pages, results)
-                                     if r.confidence is not None and r.confidence < LOW_CONFIDENCE],
+            "low_confidence_pages": [n for n, r in zip(pages, results) if r.low_confidence],
             "unread_pages": [n for n, r in zip(pages, results) if r.note]}
 
 
@@ -137,7 +133,7 @@ def extract_text_document(document: Document, options: Options = Options()) -> E
     (study notes that quote exam questions) become questions, and only the text before
     the first of them is sectioned into knowledge."""
     lines = [line for page in document.pages for line in page.lines]
-    questions = [question_record(document, q, q.lang) for q in extract_exam_questions(document)]
+    questions = extract_exam_dump(document, options).questions
     if questions:
         first = next((i for i, line in enumerate(lines) if is_question_header(line.text)), len(lines))
         lines = lines[:first]
