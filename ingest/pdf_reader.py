@@ -10,9 +10,11 @@ parallel and never holds more than one page image per worker).
 """
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ingest.document import Document, Line, Page, Picture, page_ref
@@ -25,7 +27,7 @@ MIN_PAGE_LETTERS = 20
 #: ... making up at least this share of its non-space characters.
 MIN_LETTER_SHARE = 0.5
 #: The share of letters is judged on the page's first characters (enough to tell).
-SAMPLE_CHARS = 800
+SAMPLE_CHARS = 400
 #: Type this much larger than the page's body text is a heading.
 HEADING_SIZE_RATIO = 1.2
 #: A page with only a few letters of text is a scan when pictures cover this share of it.
@@ -41,10 +43,15 @@ LIST_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9]{1,3}[.):]?\s
 #: highlight can mark the answer; only such lines pay for reading the page's drawings.
 OPTION_START = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9][.):](?:\s|$)")
 OPTION_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9][.):]\s*$")
-_LETTER = re.compile(r"[^\W\d_]")
-_SPACE = re.compile(r"\s+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r" {2,}")
 PLAIN_COLORS = {0}
+#: The marks a text-layer line can carry, and their 16 combinations built once (a
+#: line's marks are looked up by bits, not assembled set by set).
+LINE_MARKS = ("bold", "color", "heading", "highlight")
+_MARK_SETS = [frozenset(mark for bit, mark in enumerate(LINE_MARKS) if bits >> bit & 1)
+              for bits in range(1 << len(LINE_MARKS))]
+TABLE = frozenset({"table"})
 
 
 class PdfError(ValueError):
@@ -80,13 +87,15 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
                 layout = page.get_text("dict", sort=True)
             except Exception as exc:
                 raise PdfError(f"page {index + 1} cannot be read ({type(exc).__name__})") from None
-            if _has_detached_spaces(layout):
+            survey = _survey(layout)
+            if survey.detached_spaces:
                 layout = _merge_detached_spaces(page.get_text("rawdict", sort=True))
-            if not _has_usable_text(layout, page):
+                survey = _survey(layout)
+            if not _has_usable_text(survey, layout):
                 pages.append(None)
                 scanned.append(index)
                 continue
-            lines, counter = _text_page_lines(page, layout, counter, pictures)
+            lines, counter = _text_page_lines(page, layout, survey, counter, pictures)
             pages.append(Page(index + 1, lines))
             if progress:
                 progress(1)
@@ -122,34 +131,64 @@ def _ocr_scanned(data: bytes, indexes: list[int], lang: str | None, jobs: int | 
     return ocr_pages(data, indexes, lang, jobs, progress), None
 
 
-def _has_usable_text(layout: dict, page: Any) -> bool:
+@dataclass(slots=True)
+class _Survey:
+    """What one pass over a page's spans tells: a sample of its text (is it usable?),
+    the sizes of its visible spans (the body size), and whether MuPDF filed spaces as
+    lines of their own (LibreOffice's Korean text)."""
+
+    sample: str
+    sizes: list[float]
+    detached_spaces: bool
+
+
+def _survey(layout: dict) -> _Survey:
+    """One pass over the page's spans: every later step reads it instead of walking them again."""
+    parts: list[str] = []
+    length = 0
+    sizes: list[float] = []
+    detached = False
+    for block in layout["blocks"]:
+        if block["type"] != 0:
+            continue
+        for line in block["lines"]:
+            blank = True
+            for span in line["spans"]:
+                text = span["text"]
+                if text.strip():
+                    blank = False
+                    sizes.append(span["size"])
+                if length < SAMPLE_CHARS:
+                    parts.append(text)
+                    length += len(text)
+            detached = detached or (blank and bool(line["spans"]))
+    return _Survey("".join(parts)[:SAMPLE_CHARS], sizes, detached)
+
+
+def _has_usable_text(survey: _Survey, layout: dict) -> bool:
     """Text-layer pages are read as they are, unless the layer is empty, mostly not
     letters (a junk OCR layer), or a few letters on a page a picture covers (a scan with
     a stamp or page number in text)."""
-    text = "".join(span["text"] for block in layout["blocks"] if block["type"] == 0
-                   for line in block["lines"] for span in line["spans"])[:SAMPLE_CHARS]
-    visible = len(_SPACE.sub("", text))
-    letters = len(_LETTER.findall(text))
+    words = survey.sample.split()
+    visible = sum(map(len, words))
+    # words made only of letters give a lower bound that settles most pages; the exact
+    # count (letters inside "SageMaker," or "1단계") costs a Unicode regex pass
+    letters = sum([len(word) for word in words if word.isalpha()])
+    if letters < MIN_PAGE_LETTERS or letters < MIN_LETTER_SHARE * visible:
+        letters = sum(map(len, _LETTERS.findall(survey.sample)))
     if letters == 0 or letters / max(visible, 1) < MIN_LETTER_SHARE:
         return False
     if letters >= MIN_PAGE_LETTERS:
         return True
-    area = abs(page.rect)
-    covered = sum(abs(_rect(b["bbox"]) & page.rect) for b in layout["blocks"] if b["type"] == 1)
-    return covered < SCAN_COVER_SHARE * area
+    page = _rect((0, 0, layout["width"], layout["height"]))
+    covered = sum(abs(_rect(b["bbox"]) & page) for b in layout["blocks"] if b["type"] == 1)
+    return covered < SCAN_COVER_SHARE * abs(page)
 
 
 def _rect(bbox: tuple) -> Any:
     import pymupdf
 
     return pymupdf.Rect(bbox)
-
-
-def _has_detached_spaces(layout: dict) -> bool:
-    """LibreOffice writes the spaces of Korean text as separate glyph runs, which MuPDF
-    files as lines of their own (``회사에서는애플리케이션에서…`` loses every space)."""
-    return any(line["spans"] and not "".join(s["text"] for s in line["spans"]).strip()
-               for block in layout["blocks"] if block["type"] == 0 for line in block["lines"])
 
 
 def _merge_detached_spaces(layout: dict) -> dict:
@@ -201,17 +240,15 @@ def _span_text(span: dict) -> dict:
             "text": "".join(c["c"] for c in span["chars"])}
 
 
-def _text_page_lines(page: Any, layout: dict, counter: int,
+def _text_page_lines(page: Any, layout: dict, survey: _Survey, counter: int,
                      pictures: PictureReader) -> tuple[list[Line], int]:
     """Lines of a text-layer page: paragraphs (wrapped lines joined), one row per
     baseline for side-by-side blocks (table cells), pictures OCR'd in place."""
     highlights = Highlights(page)
-    sizes = [span["size"] for block in layout["blocks"] if block["type"] == 0
-             for line in block["lines"] for span in line["spans"] if span["text"].strip()]
-    body_size = statistics.median(sizes) if sizes else 0.0
+    body_size = statistics.median(survey.sizes) if survey.sizes else 0.0
     # the text column's right edge, taking margins as symmetric: lines wrap there
     left = min((block["bbox"][0] for block in layout["blocks"] if block["type"] == 0), default=0.0)
-    column_right = page.rect.width - left
+    column_right = layout["width"] - left
     lines: list[Line] = []
     picture_number = 0
     for row in _rows(layout["blocks"]):
@@ -272,10 +309,12 @@ def _wrapped(previous: tuple | None, bbox: tuple, text: str, column_right: float
     """Did the typesetter wrap the previous line onto this one? Only if this line's first
     word would not have fitted after it in the text column: short lines (list items,
     slide bullets, one-line-per-row layouts) stay lines of their own."""
-    if previous is None:
+    if previous is None or not text:
         return False
-    first_word = text.split(None, 1)[0] if text else text
-    char_width = (bbox[2] - bbox[0]) / max(len(text), 1)
+    char_width = (bbox[2] - bbox[0]) / len(text)
+    if previous[2] + char_width * (len(text) + 1) <= column_right:
+        return False  # even the whole line would have fitted (settles most lines)
+    first_word = text.split(None, 1)[0]
     return previous[2] + char_width * (len(first_word) + 1) > column_right
 
 
@@ -284,60 +323,77 @@ def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_ri
     """A text block's lines joined into paragraphs where the text wrapped (a list item
     always starts a new one); lines side by side on one baseline (table cells) are
     joined by tabs."""
-    out: list[tuple[list[str], set[str]]] = []
+    out: list[list] = []  # [wrapped pieces, marks] per paragraph
     previous_bbox, previous_raw = None, ""
     for line in block["lines"]:
-        spans = [s for s in line["spans"] if s["text"].strip()]
+        line_spans = line["spans"]
+        if len(line_spans) == 1:  # the usual case, without the generic joins
+            raw = line_spans[0]["text"]
+            spans = line_spans if raw.strip() else []
+        else:
+            spans = [s for s in line_spans if s["text"].strip()]
+            raw = "".join(s["text"] for s in line_spans)
         if not spans:
             continue
-        raw = "".join(s["text"] for s in line["spans"]).replace("\u00a0", " ")
+        if "\u00a0" in raw:
+            raw = raw.replace("\u00a0", " ")
         text = raw.strip()
         list_item = labelled or OPTION_START.match(text) or (out and OPTION_LABEL.match(out[-1][0][-1]))
         marks = _span_marks(spans, body_size, highlights if list_item else None)
-        beside = (previous_bbox is not None and _same_baseline(previous_bbox, line["bbox"])
-                  and line["bbox"][0] > previous_bbox[2] - 1)
+        beside = (previous_bbox is not None and line["bbox"][0] > previous_bbox[2] - 1
+                  and _same_baseline(previous_bbox, line["bbox"]))
         if out and beside:
             gap = line["bbox"][0] - previous_bbox[2]
             size = spans[0]["size"] or 1.0
             if LIST_LABEL.match(out[-1][0][-1]):  # "A." then its text at a tab stop
-                out[-1] = ([*out[-1][0][:-1], out[-1][0][-1] + " " + text], set(marks))
+                out[-1] = [[*out[-1][0][:-1], out[-1][0][-1] + " " + text], marks]
                 previous_bbox, previous_raw = line["bbox"], raw
                 continue
             if gap > CELL_GAP * size:  # table cells side by side
                 out[-1][0][-1] += "\t" + text
-                out[-1][1].add("table")
+                out[-1][1] |= TABLE
             else:  # one line of text MuPDF split in two
                 spaced = gap > WORD_GAP * size or raw[:1].isspace() or previous_raw[-1:].isspace()
                 out[-1][0][-1] += (" " if spaced else "") + text
-            out[-1][1].intersection_update(marks | {"table"})
-        elif out and not LIST_ITEM.match(text) and _wrapped(previous_bbox, line["bbox"], text, column_right):
+            out[-1][1] &= marks | TABLE
+        elif out and _wrapped(previous_bbox, line["bbox"], text, column_right) and not LIST_ITEM.match(text):
             out[-1][0].append(text)
-            out[-1][1].intersection_update(marks)
+            out[-1][1] &= marks
         else:
-            out.append(([text], set(marks)))
+            out.append([[text], marks])
         previous_bbox, previous_raw = line["bbox"], raw
-    return [(_squeeze(" ".join(parts)), frozenset(marks)) for parts, marks in out]
+    return [(_squeeze(parts[0] if len(parts) == 1 else " ".join(parts)), marks) for parts, marks in out]
 
 
 def _squeeze(text: str) -> str:
     return _SPACES.sub(" ", text) if "  " in text else text
 
 
-def _span_marks(spans: list[dict], body_size: float, highlights: Highlights | None) -> set[str]:
+def _span_marks(spans: list[dict], body_size: float, highlights: Highlights | None) -> frozenset[str]:
     """Formatting shared by every span of a line; a leading list label (``C.``, drawn
     by Word's numbering in the list's own format) does not count."""
     if len(spans) > 1 and LIST_LABEL.match(spans[0]["text"]):
         spans = spans[1:]
-    marks: set[str] = set()
-    if all(s["flags"] & BOLD_FLAG or "bold" in s["font"].lower() for s in spans):
-        marks.add("bold")
-    if all(s["color"] not in PLAIN_COLORS for s in spans):
-        marks.add("color")
-    if body_size and max(s["size"] for s in spans) >= HEADING_SIZE_RATIO * body_size:
-        marks.add("heading")
-    if highlights is not None and highlights.rects and all(_highlighted(s["bbox"], highlights.rects) for s in spans):
-        marks.add("highlight")
-    return marks
+    if len(spans) == 1:
+        span = spans[0]
+        bold = span["flags"] & BOLD_FLAG or _bold_font(span["font"])
+        colored = span["color"] not in PLAIN_COLORS
+        size = span["size"]
+    else:
+        bold = all(s["flags"] & BOLD_FLAG or _bold_font(s["font"]) for s in spans)
+        colored = all(s["color"] not in PLAIN_COLORS for s in spans)
+        size = max(s["size"] for s in spans)
+    heading = body_size and size >= HEADING_SIZE_RATIO * body_size
+    highlighted = (highlights is not None and highlights.rects
+                   and all(_highlighted(s["bbox"], highlights.rects) for s in spans))
+    return _MARK_SETS[(1 if bold else 0) | (2 if colored else 0) | (4 if heading else 0)
+                      | (8 if highlighted else 0)]
+
+
+@functools.lru_cache(maxsize=None)
+def _bold_font(name: str) -> bool:
+    """Bold by name (``Arial-BoldMT``), for fonts whose flags do not say so."""
+    return "bold" in name.lower()
 
 
 class Highlights:
@@ -352,8 +408,9 @@ class Highlights:
     @property
     def rects(self) -> list:
         if self._rects is None:
-            self._rects = [d["rect"] for d in self.page.get_drawings()
-                           if d.get("fill") not in (None, (1.0, 1.0, 1.0)) and d["rect"].height < 40]
+            # get_cdrawings: get_drawings' data as plain tuples, without building Rect objects
+            self._rects = [d["rect"] for d in self.page.get_cdrawings()
+                           if d.get("fill") not in (None, (1.0, 1.0, 1.0)) and d["rect"][3] - d["rect"][1] < 40]
         return self._rects
 
 
@@ -362,5 +419,5 @@ def _highlighted(bbox: tuple, rects: list) -> bool:
     (Word's highlight becomes such rectangles, often one per run.)"""
     x0, y0, x1, y1 = bbox
     cy = (y0 + y1) / 2
-    covered = sum(max(0.0, min(x1, r.x1) - max(x0, r.x0)) for r in rects if r.y0 <= cy <= r.y1)
+    covered = sum(max(0.0, min(x1, rx1) - max(x0, rx0)) for rx0, ry0, rx1, ry1 in rects if ry0 <= cy <= ry1)
     return covered >= 0.8 * (x1 - x0)
