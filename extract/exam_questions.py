@@ -350,12 +350,14 @@ def _ocr_option_marker(text: str, marker: tuple[str, str, str] | None, previous:
 
 
 def _ocr_answer_letters(text: str, rules: dict) -> str:
-    """``3) 8, C - why`` read by OCR → ``3) B, C - why``: answer tokens that can only be
-    one letter's look-alike are replaced by it."""
+    """``3) 8, (. - why`` read by OCR → ``3) B, C - why``: answer tokens that can only be
+    one letter's look-alike are replaced by it; a period after the token (``B.`` in the
+    key, or a speck OCR read as one) is not part of the letter."""
     match = rules["ocr_key_entry"].match(text)
     if not match:
         return text
-    tokens = [rules["ocr_letter_of"].get(t.strip(), t.strip()) for t in match.group(2).split(",")]
+    tokens = [t.strip() for t in match.group(2).split(",")]
+    tokens = [rules["ocr_letter_of"].get(t.rstrip("."), t) for t in tokens]
     return f"{match.group(1)}{', '.join(tokens)}{match.group(3)}"
 
 

@@ -1,13 +1,19 @@
-"""Tesseract OCR through pytesseract: the one engine for scanned PDF pages and for pictures
-embedded in Word files.
+"""Tesseract OCR: the one engine for scanned PDF pages and for pictures embedded in Word
+files.
 
-Two things this module decides for every caller:
+Three things this module decides for every caller:
 
 * **one thread per Tesseract process.** Tesseract's own OpenMP threads make it about 5×
   slower on this 2-core machine (issue 5: 7.8 s/page against 1.4 s/page with
   ``OMP_THREAD_LIMIT=1``); parallelism comes from OCR'ing several pages at once instead.
-* **a clear message when Tesseract is missing** (it is a system package, not a wheel), so
-  a batch of text-layer PDFs and DOCX still builds and the user learns what to install.
+* **models loaded once per process.** Through tesserocr (Tesseract's C++ API, wheels that
+  bundle the library) each process loads the ``kor+eng`` models once and hands pages over
+  as pixels in memory. The ``tesseract`` command (through pytesseract, the fallback where
+  tesserocr is not installed) reloads the models for every page and takes the page as a
+  file: 0.12–0.17 s more per page, which decides a batch of small screenshots.
+* **a clear message when Tesseract is missing** (the language models are a system
+  package, ``tesseract-ocr-kor``), so a batch of text-layer PDFs and DOCX still builds and
+  the user learns what to install.
 
 Results carry Tesseract's mean word confidence so low-confidence pages can be flagged.
 """
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -45,18 +52,31 @@ class OcrText:
     lang: str
 
 
+@dataclass(frozen=True)
+class Installation:
+    """Where Tesseract's language models are, and which languages they cover."""
+
+    models: str
+    languages: frozenset[str]
+
+
 @lru_cache(maxsize=None)
-def installed_languages() -> frozenset[str]:
-    """Languages Tesseract has models for; raises :class:`OcrUnavailable` without Tesseract."""
+def installation() -> Installation:
+    """Tesseract's models as the ``tesseract`` command reports them (it follows
+    ``TESSDATA_PREFIX`` as the library does); raises :class:`OcrUnavailable` without it."""
     binary = shutil.which("tesseract")
     if binary is None:
         raise OcrUnavailable(f"Tesseract OCR is not installed; {INSTALL_HINT}")
-    try:
-        import pytesseract  # noqa: F401  (a declared dependency; checked for a clear message)
-    except ImportError:
-        raise OcrUnavailable("pytesseract is not installed (pip install pytesseract)") from None
     listing = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, check=False)
-    return frozenset(line.strip() for line in listing.stdout.splitlines()[1:] if line.strip())
+    lines = listing.stdout.splitlines()
+    folder = re.search(r'"(.+)"', lines[0]) if lines else None
+    return Installation(folder.group(1) if folder else "",
+                        frozenset(line.strip() for line in lines[1:] if line.strip()))
+
+
+def installed_languages() -> frozenset[str]:
+    """Languages Tesseract has models for; raises :class:`OcrUnavailable` without Tesseract."""
+    return installation().languages
 
 
 def check_languages(lang: str) -> None:
@@ -77,20 +97,70 @@ PSM_PAGE, PSM_BLOCK = 4, 6
 
 def ocr_image(image: Any, lang: str = DEFAULT_LANG, psm: int = PSM_PAGE) -> OcrText:
     """OCR one image (PNG/JPEG bytes or a PIL image): Tesseract's text and the mean
-    confidence of its words, from ONE Tesseract run writing both its ``txt`` and ``tsv``
-    outputs. The text is Tesseract's own rendering, not words re-joined from the TSV:
-    the Korean model reports syllables as separate "words", and only Tesseract's text
-    renderer knows which of them had no space between them."""
+    confidence of its words. The text is Tesseract's own rendering, not words re-joined
+    from its word boxes: the Korean model reports syllables as separate "words", and only
+    Tesseract's text renderer knows which of them had no space between them."""
     from PIL import Image
-    from pytesseract import pytesseract as engine
 
     check_languages(lang)
     if isinstance(image, (bytes, bytearray)):
         image = Image.open(io.BytesIO(image))
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
-    # handed to Tesseract as uncompressed PPM/PGM: PNG encoding of a 300-dpi page cost
-    # 0.09 s, 6 % of its OCR, for a file deleted a second later
+    api = _api(lang)
+    if api is not None:
+        return _ocr_in_process(api, image, lang, psm)
+    return _ocr_by_command(image, lang, psm)
+
+
+#: tesserocr API objects by (process, languages): a forked worker must not use its
+#: parent's, so the process id is part of the key.
+_apis: dict[tuple[int, str], Any] = {}
+
+
+def _api(lang: str) -> Any:
+    """This process's tesserocr API for ``lang`` (models loaded on first use), or ``None``
+    where tesserocr is not installed or cannot load the models: the command then runs."""
+    key = (os.getpid(), lang)
+    if key not in _apis:
+        try:
+            import tesserocr
+
+            _apis[key] = tesserocr.PyTessBaseAPI(path=installation().models, lang=lang)
+        except (ImportError, RuntimeError):
+            _apis[key] = None
+    return _apis[key]
+
+
+def _ocr_in_process(api: Any, image: Any, lang: str, psm: int) -> OcrText:
+    """Pixels straight from memory into the loaded engine (no file, no process start)."""
+    from tesserocr import RIL, iterate_level
+
+    api.SetPageSegMode(psm)
+    channels = len(image.getbands())
+    api.SetImageBytes(image.tobytes(), image.width, image.height, channels, image.width * channels)
+    text = api.GetUTF8Text()
+    confidences = []
+    iterator = api.GetIterator()
+    if iterator is not None:
+        for word in iterate_level(iterator, RIL.WORD):
+            confidence = word.Confidence(RIL.WORD)
+            if confidence >= 0 and (word.GetUTF8Text(RIL.WORD) or "").strip():
+                confidences.append(confidence)
+    api.Clear()  # drop the page image and results now, not at the next page
+    mean = round(sum(confidences) / len(confidences), 1) if confidences else None
+    return OcrText(_tidy(text), mean, lang)
+
+
+def _ocr_by_command(image: Any, lang: str, psm: int) -> OcrText:
+    """The ``tesseract`` command through pytesseract: ONE run writes both its ``txt`` and
+    ``tsv`` outputs (text, and word confidences)."""
+    try:
+        from pytesseract import pytesseract as engine
+    except ImportError:
+        raise OcrUnavailable("neither tesserocr nor pytesseract is installed (pip install tesserocr)") from None
+    # handed over as uncompressed PPM/PGM: PNG encoding of a 300-dpi page cost 0.09 s,
+    # 6 % of its OCR, for a file deleted a second later
     image.format = "PPM"
     with engine.save(image) as (base, input_name):
         engine.run_tesseract(input_name, base, "txt tsv", lang,

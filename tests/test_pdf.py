@@ -77,6 +77,21 @@ def test_scanned_pdf_is_ocred_page_by_page_with_confidence(built):
     assert scanned[2]["explanation"].startswith("Kinesis Data Firehose")
 
 
+def test_tesseract_command_fallback_reads_the_same_answers(monkeypatch):
+    """Where tesserocr has no wheel (macOS) the ``tesseract`` command runs instead."""
+    monkeypatch.setattr(tesseract, "_api", lambda lang: None)
+    document = read_document(SCANNED_PDF, jobs=1)
+    got = {str(q.number): q.answer for q in extract_exam_questions(document)}
+    assert got == EXPECTED["scanned-questions.pdf"]
+    assert all(p.confidence and p.confidence > tesseract.LOW_CONFIDENCE for p in document.pictures.values())
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tesserocr") is None, reason="tesserocr not installed")
+def test_ocr_runs_in_process_with_models_loaded_once():
+    api = tesseract._api(tesseract.DEFAULT_LANG)
+    assert api is not None and tesseract._api(tesseract.DEFAULT_LANG) is api
+
+
 def test_ocr_jobs_do_not_change_the_result():
     one = read_document(SCANNED_PDF, jobs=1)
     two = read_document(SCANNED_PDF, jobs=2)
@@ -158,10 +173,10 @@ def test_bad_pdf_is_one_line_error_and_batch_goes_on(tmp_path, name, make, messa
 
 def test_without_tesseract_scans_say_what_to_install_and_text_pdfs_still_read(monkeypatch, tmp_path):
     monkeypatch.setattr(tesseract.shutil, "which", lambda name: None)  # no tesseract on PATH
-    tesseract.installed_languages.cache_clear()
+    tesseract.installation.cache_clear()
     with pytest.raises(IngestError) as error:
         read_document(SCANNED_PDF, "scan.pdf", jobs=1)
-    tesseract.installed_languages.cache_clear()
+    tesseract.installation.cache_clear()
     assert "apt-get install tesseract-ocr" in str(error.value) and "\n" not in str(error.value)
     assert len(extract_exam_questions(read_document(TEXT_PDF))) == 3
 
