@@ -7,7 +7,10 @@ become the section's text. Plain text has no markup, so headings are recognised 
 after a blank line (``1. Building the Data Foundation``), or a short line that does not
 end like a sentence, is no list item or table row, and is followed by body text.
 Consecutive heading-like lines keep the last as the title (byline and date lines before
-a title are body of the section before). Sections without body text are dropped.
+a title are body of the section before). Pieces of a sentence that a web copy broke into
+lines around inline code (``マテリアライズド・ビューは`` / ``REFRESH`` / ``コマンドで…``) are
+told by their Japanese shape (a particle at either end, a topic は or a comma inside) and
+stay body. Sections without body text are dropped.
 """
 from __future__ import annotations
 
@@ -135,4 +138,15 @@ def _line_kind(lines: list[str], index: int, rules: dict) -> str:
     if (len(text) > limit or rules["sentence_end"].search(text) or rules["list_item"].match(line)
             or rules["indented"].match(line) or rules["table_row"].search(text) or rules["url"].search(text)):
         return "body"
+    if _sentence_part(text, rules):
+        return "body"
+    following = next((line.strip() for line in lines[index + 1:index + 2] if line.strip()), "")
+    if following and rules["continuation_start"].match(following):
+        return "body"  # the sentence goes on in the next line (broken at inline code)
     return "candidate"
+
+
+def _sentence_part(text: str, rules: dict) -> bool:
+    """A piece of a sentence the copy broke into lines (see ``_sentence_parts`` in the rules)."""
+    return bool(rules["sentence_inside"].search(text) or rules["fragment_end"].search(text)
+                or rules["topic_inside"].search(text) or rules["continuation_start"].match(text))

@@ -78,6 +78,20 @@ def test_plain_text_tables_and_marked_headings(corpus):
     assert len(units) >= 30
 
 
+def test_sentences_broken_around_inline_code_are_not_headings(corpus):
+    """Copied Japanese notes break sentences into lines around inline code; the pieces
+    stay body text of the section, and the real headings around them are kept."""
+    units = corpus[0]["mla-c01-exam-notes.ja.txt"]
+    by_title = {u["title"]: u for u in units}
+    view = by_title["マテリアライズド・ビュー"]["text"].splitlines()
+    assert view[view.index("マテリアライズド・ビューはREFRESH") + 1] == "コマンドで更新することができる。"
+    assert "文でAUTO REFRESH YES" in view and "マテリアライズド・ビューはREFRESH" not in by_title
+    assert {"機械学習基礎", "受験後", "勉強に使ったもの", "Parquet"} <= set(by_title)
+    assert by_title["機械学習基礎"]["text"].startswith("機械学習は大きく")
+    fragments = ("AWSの公式ガイドには", "とあります。※AWS公式より引用:引用元", "モデルの", "の指定が必要", ".parquet")
+    assert not set(fragments) & set(by_title)
+
+
 def test_study_guide_questions_and_sections(corpus):
     by_file, questions = corpus
     pasted = {q["number"]: q for q in questions if q["source"]["path"].endswith("mls-guide-with-questions.txt")}
