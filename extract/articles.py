@@ -140,8 +140,8 @@ def _line_kind(lines: list[str], index: int, rules: dict) -> str:
         return "body"
     if _sentence_part(text, rules):
         return "body"
-    following = next((line.strip() for line in lines[index + 1:index + 2] if line.strip()), "")
-    if following and rules["continuation_start"].match(following):
+    following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+    if rules["continuation_start"].match(following):
         return "body"  # the sentence goes on in the next line (broken at inline code)
     return "candidate"
 

@@ -362,7 +362,7 @@ def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_ri
         else:
             out.append([[text], marks])
         previous_bbox, previous_raw = line["bbox"], raw
-    return [(_squeeze(parts[0] if len(parts) == 1 else " ".join(parts)), marks) for parts, marks in out]
+    return [(_squeeze(" ".join(parts)), marks) for parts, marks in out]
 
 
 def _squeeze(text: str) -> str:
@@ -374,7 +374,7 @@ def _span_marks(spans: list[dict], body_size: float, highlights: Highlights | No
     by Word's numbering in the list's own format) does not count."""
     if len(spans) > 1 and LIST_LABEL.match(spans[0]["text"]):
         spans = spans[1:]
-    if len(spans) == 1:
+    if len(spans) == 1:  # most lines: the same test without three generators (hot path)
         span = spans[0]
         bold = span["flags"] & BOLD_FLAG or _bold_font(span["font"])
         colored = span["color"] not in PLAIN_COLORS

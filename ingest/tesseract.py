@@ -140,16 +140,11 @@ def _ocr_in_process(api: Any, image: Any, lang: str, psm: int) -> OcrText:
     channels = len(image.getbands())
     api.SetImageBytes(image.tobytes(), image.width, image.height, channels, image.width * channels)
     text = api.GetUTF8Text()
-    confidences = []
     iterator = api.GetIterator()
-    if iterator is not None:
-        for word in iterate_level(iterator, RIL.WORD):
-            confidence = word.Confidence(RIL.WORD)
-            if confidence >= 0 and (word.GetUTF8Text(RIL.WORD) or "").strip():
-                confidences.append(confidence)
+    words = [(word.Confidence(RIL.WORD), word.GetUTF8Text(RIL.WORD) or "")
+             for word in (iterate_level(iterator, RIL.WORD) if iterator is not None else ())]
     api.Clear()  # drop the page image and results now, not at the next page
-    mean = round(sum(confidences) / len(confidences), 1) if confidences else None
-    return OcrText(_tidy(text), mean, lang)
+    return OcrText(_tidy(text), _mean_confidence(words), lang)
 
 
 def _ocr_by_command(image: Any, lang: str, psm: int) -> OcrText:
@@ -169,7 +164,9 @@ def _ocr_by_command(image: Any, lang: str, psm: int) -> OcrText:
         tsv = Path(f"{base}.tsv").read_text(encoding="utf-8")
         for suffix in (".txt", ".tsv"):
             Path(f"{base}{suffix}").unlink(missing_ok=True)
-    return OcrText(_tidy(text), _mean_confidence(tsv), lang)
+    rows = [row.split("\t") for row in tsv.splitlines()[1:]]
+    words = [(float(row[10]), row[11]) for row in rows if len(row) >= 12 and row[0] == "5"]  # level 5: words
+    return OcrText(_tidy(text), _mean_confidence(words), lang)
 
 
 def _tidy(text: str) -> str:
@@ -182,9 +179,8 @@ def _tidy(text: str) -> str:
     return "\n".join(out).strip()
 
 
-def _mean_confidence(tsv: str) -> float | None:
-    """Mean confidence of the recognised words in Tesseract's TSV (level 5 rows)."""
-    rows = [row.split("\t") for row in tsv.splitlines()[1:]]
-    confidences = [float(row[10]) for row in rows
-                   if len(row) >= 12 and row[0] == "5" and row[11].strip() and float(row[10]) >= 0]
+def _mean_confidence(words: list[tuple[float, str]]) -> float | None:
+    """Mean confidence of the recognised words ((confidence, text) pairs, from either
+    engine): empty words and Tesseract's -1 for "no confidence" do not count."""
+    confidences = [confidence for confidence, text in words if confidence >= 0 and text.strip()]
     return round(sum(confidences) / len(confidences), 1) if confidences else None
