@@ -1,48 +1,42 @@
-"""Exam-dump questions (``Question #N`` blocks, INPUTS.md §2) from any reader's lines.
+"""Questions of any question file (exam dumps, quizzes, banks) from any reader's lines.
 
-A block runs from one ``Question #N`` header to the next. Inside it a small state machine
-reads stem → options → answer → explanation, dropping ExamTopics chrome (``Hide
-Solution``, comments, ``upvoted N times``) and keeping every answer signal apart:
-
-* ``given``: ``Correct Answer: B`` / ``정답: B``;
-* ``prose``: ``정답은 B입니다`` or ``정답은 다음 …`` followed by the chosen options;
-* ``key``: an answer key at the end of the document (``1. B  2. A,C``);
-* ``formatting``: options that are wholly bold or highlighted;
-* ``most_voted``: options marked ``Most Voted``; ``community``: ``C (71%)`` lines.
-
-The answer is the first present in that order (the dump's own statement beats the crowd);
-disagreement is flagged, never hidden. Two blocks with the same number in two languages
-are one question: the document's majority language is primary, the other a translation.
-All patterns are data (``data/exam_dump.json``).
+Three steps, each its own module: :mod:`extract.exam_segment` finds where questions
+begin (the numbering rule that explains the document, or option runs when nothing is
+numbered) and where an answer key is; this module reads each block as stem → options →
+answer → explanation; :mod:`extract.answers` decides the answer from every signal the
+block and the document give. ExamTopics chrome (``Hide Solution``, comments, ``upvoted N
+times``) is dropped; two blocks with the same number in two languages are one question
+(the document's majority language is primary, the other a translation). Tables with one
+question per row are read by their header row. All patterns are data
+(``data/exam_dump.json``, compiled by :mod:`extract.exam_grammar`).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from extract.lang import detect_lang
-from extract.normalize import fix_mojibake
-from extract.rules import load_rules
-from ingest.document import Document, Line
+from rapidfuzz import fuzz
 
-RULES = "exam_dump"
-#: answer signals in the order they decide the answer
-SIGNAL_ORDER = ("given", "prose", "key", "formatting", "most_voted")
-IMAGE_MARK = "image"
-#: Reader marks of text that OCR read (scanned pages, pictures): look-alikes apply there.
-OCR_MARKS = frozenset({"ocr", "image_text"})
-#: Reader marks that single out an option as the answer when only some options carry them.
-EMPHASIS_MARKS = frozenset({"bold", "highlight", "color"})
-IMAGE_REF = re.compile(r"\[image: ([^\]]+)\]")
+from extract.answers import answer_flags, community_choice, decide, formatting_signal
+from extract.exam_grammar import Grammar, grammar, letter
+from extract.exam_segment import (AnswerKey, Block, Item, choose_starts, find_answer_key, flatten,
+                                  is_gift, numbered_blocks, option_mark, option_runs,
+                                  unnumbered_blocks)
+from extract.lang import detect_lang
+from ingest.document import Document, Mark
+
 #: Why a picture has no text, when that means the question lost content.
 UNREAD_PICTURE_NOTES = ("ocr_unavailable", "unresolved", "unreadable")
+IMAGE_REF = re.compile(r"\[image: ([^\]]+)\]")
+#: Reader marks of text that OCR read (scanned pages, pictures): look-alikes apply there.
+OCR_MARKS = frozenset({Mark.OCR, Mark.IMAGE_TEXT})
 
 
 @dataclass
 class ExamQuestion:
-    """One exam-dump question; field names follow :class:`GuideQuestion` so one record
+    """One exam-file question; field names follow :class:`GuideQuestion` so one record
     builder serves both (a dump has no modules or topics)."""
 
     number: int
@@ -69,41 +63,378 @@ class ExamQuestion:
 
 
 @dataclass
-class _Block:
-    number: int
-    lines: list[tuple[int, Line]] = field(default_factory=list)  # (page, line)
+class Layout:
+    """What segmentation found, for ``qbank inspect`` and the never-silent-zero warning."""
 
-
-@lru_cache(maxsize=1)
-def _rules() -> dict[str, Any]:
-    rules = dict(load_rules(RULES))
-    flags = re.IGNORECASE
-    compiled = {k: re.compile(v, flags) for k, v in rules.items()
-                if isinstance(v, str) and not k.startswith("_")}
-    compiled["option_markers"] = [(name, re.compile(p)) for name, p in rules["option_markers"]]
-    compiled["given_answer"] = [re.compile(p, flags) for p in rules["given_answer"]]
-    compiled["chrome"] = [re.compile(p, flags) for p in rules["chrome"]]
-    compiled["count_words"] = rules["count_words"]
-    compiled["ocr_label_lookalikes"] = rules["ocr_label_lookalikes"]
-    unique: dict[str, str] = {}
-    for letter, shapes in rules["ocr_label_lookalikes"].items():
-        for shape in shapes:
-            unique[shape] = letter if shape not in unique else ""
-    compiled["ocr_letter_of"] = {shape: letter for shape, letter in unique.items() if letter}
-    return compiled
+    items: list[Item]
+    starts: dict[int, Any]
+    rules: list[str]
+    key: AnswerKey
+    numbered: bool
 
 
 def extract_exam_questions(document: Document) -> list[ExamQuestion]:
-    """Every ``Question #N`` of the document, bilingual pairs merged."""
-    rules = _rules()
-    lines = [(page.number, Line(fix_mojibake(line.text), line.source_line, line.marks))
-             for page in document.pages for line in page.lines]
-    blocks, key = _split_blocks(lines, rules)
-    questions = [_parse_block(block, rules, key) for block in blocks]
-    questions = [q for q in questions if q is not None]
+    """Every question of the document, bilingual pairs merged."""
+    return read_exam(document)[0]
+
+
+def read_exam(document: Document) -> tuple[list[ExamQuestion], Layout]:
+    g = grammar()
+    items = flatten(document, g)
+    table_questions, table_rows = _table_questions(items, g)
+    if table_rows:
+        items = [item for index, item in enumerate(items) if index not in table_rows]
+    starts, rules = choose_starts(items, g)
+    key = find_answer_key(items, g, set(starts))
+    runs = option_runs(items, g, key.items)
+    numbered = bool(starts) and len(starts) >= 0.5 * len(runs)
+    blocks = numbered_blocks(items, starts, key) if numbered else unnumbered_blocks(items, g, key)
+    questions = []
+    for position, block in enumerate(blocks, start=1):
+        question = _parse_block(block, g, key, position)
+        if question is not None:
+            questions.append(question)
+    questions = table_questions + questions
     for question in questions:
         question.flags = sorted(set(question.flags) | _picture_flags(question.images, document))
-    return _merge_translations(_attach_answer_blocks(questions))
+    layout = Layout(items, starts if numbered else {}, rules if numbered else [], key, numbered)
+    return _merge_translations(_attach_answer_blocks(questions)), layout
+
+
+def is_question_header(text: str) -> bool:
+    """A ``Question #N`` header line (where pasted exam questions begin in notes)."""
+    g = grammar()
+    return any(s.rule == "hash" for s in g.starts_of(0, text))
+
+
+# -- one block --------------------------------------------------------------------------
+
+@dataclass
+class _Reading:
+    """A block being read."""
+
+    stem: list[str] = field(default_factory=list)
+    options: list[list[str]] = field(default_factory=list)      # [text]
+    option_marks: list[frozenset[str]] = field(default_factory=list)
+    explanation: list[str] = field(default_factory=list)
+    signals: dict[str, list[str]] = field(default_factory=dict)
+    given_text: str | None = None
+    flags: set[str] = field(default_factory=set)
+    images: list[str] = field(default_factory=list)
+    marked: list[int] = field(default_factory=list)
+    gift: list[int] = field(default_factory=list)
+
+
+def _choose_run(items: list[Item], g: Grammar) -> tuple[int, int]:
+    """(first, last) index of the block's options: the run of one style from its first
+    label on, letters before numbers (a numbered list inside a stem, then lettered
+    options), then the longest, then the later."""
+    best: tuple[tuple, int, int] | None = None
+    index = 0
+    while index < len(items):
+        mark = option_mark(items[index], g)
+        if mark is None or mark.position not in (0, -1) or g.answer_value(items[index].text):
+            index += 1
+            continue
+        style, position, last, count = mark.style, 0, index, 1
+        j = index + 1
+        while j < len(items):
+            nxt = option_mark(items[j], g)
+            if nxt is not None and nxt.style == style and nxt.position in (-1, position + 1):
+                position, last, count = position + 1, j, count + 1
+            elif nxt is not None and nxt.style == style and nxt.position == 0:
+                break
+            elif (g.answer_value(items[j].text) or g.explanation_start.match(items[j].text)
+                  or (nxt is not None and nxt.position == 0)):
+                break
+            elif style.startswith("list:") or mark.position == -1:
+                break  # a Word list or a bullet run has no continuation lines
+            j += 1
+        lettered = not (style == "number" or style == "paren_number" or "list:" in style and mark.position == -1)
+        rank = (count >= 2, lettered, count, index)
+        if best is None or rank > best[0]:
+            best = (rank, index, last)
+        index = last + 1
+    return (best[1], best[2]) if best else (len(items), len(items) - 1)
+
+
+def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int) -> ExamQuestion | None:
+    items = block.items
+    reading = _Reading()
+    if block.rest:
+        reading.stem.append(block.rest)
+    first, last = _choose_run(items, g)
+    state = "stem"
+    for index, item in enumerate(items):
+        text = item.text
+        marks = item.line.marks
+        if Mark.IMAGE in marks:
+            reading.flags.add("image_dependent")
+            reading.images.extend(IMAGE_REF.findall(text))
+        if g.is_chrome(text):
+            continue
+        if g.community_header.match(text):
+            state = "community"
+            continue
+        if state in ("community", "discussion"):
+            vote = g.community_vote.match(text)
+            if vote and state == "community":
+                reading.signals.setdefault("community", []).append(f"{vote.group(1).upper()} ({vote.group(2)}%)")
+            else:
+                state = "discussion"  # comments follow the votes: not part of the question
+            continue
+        if first <= index <= last and state in ("stem", "options"):
+            mark = option_mark(item, g)
+            if mark is not None and (mark.position == len(reading.options) or mark.position == -1
+                                     or (not reading.options and mark.position == 0)):
+                _add_option(reading, mark.text, marks, g)
+                if mark.marked:
+                    reading.marked.append(len(reading.options) - 1)
+                state = "options"
+                continue
+            if state == "options" and not g.answer_value(text):
+                reading.options[-1][0] += "\n" + text
+                continue
+        if is_gift(item, g) and state in ("stem", "options", "gift"):
+            _add_gift(reading, text, g)
+            state = "gift" if not g.gift_close.search(text) else "after"
+            continue
+        if state == "gift":
+            if reading.options:
+                reading.options[-1][0] += "\n" + text.rstrip("}").strip()
+            if g.gift_close.search(text):
+                state = "after"
+            continue
+        value = g.answer_value(text)
+        if value is not None and (reading.options or state != "stem" or index > last or not _is_question(text)):
+            positions, rest = g.parse_answer(value)
+            if positions:
+                reading.signals["given"] = [letter(p) for p in positions]
+                if rest:
+                    reading.explanation.append(rest)
+            else:
+                reading.given_text = value
+            state = "explanation"
+            continue
+        explained = g.explanation_start.match(text)
+        if explained and state != "stem":
+            if explained.group(1).strip():
+                reading.explanation.append(explained.group(1).strip())
+            state = "explanation"
+            continue
+        prose = g.prose_answer.search(text)
+        if prose and state != "explanation":
+            reading.signals["prose"] = sorted(set(re.findall(r"[A-Z]", prose.group(1).upper())))
+            state = "explanation"
+            reading.explanation.append(text)
+            continue
+        if g.prose_answer_list.search(text):
+            state = "prose_list"
+            reading.explanation.append(text)
+            continue
+        if state == "prose_list":
+            mark = option_mark(item, g)
+            if mark is not None and mark.position >= 0:
+                reading.signals.setdefault("prose", []).append(letter(mark.position))
+                reading.explanation.append(text)
+                continue
+        if state == "options" and index > last:
+            reading.options[-1][0] += "\n" + text
+            continue
+        if state == "stem":
+            reading.stem.append(text)
+        else:
+            reading.explanation.append(text)
+    return _question(block, reading, g, key, position)
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith(("?", "？"))
+
+
+def _add_option(reading: _Reading, text: str, marks: frozenset[str], g: Grammar) -> None:
+    voted = g.most_voted.search(text)
+    if voted:
+        text = text[: voted.start()].rstrip()
+        reading.signals.setdefault("most_voted", []).append(letter(len(reading.options)))
+    reading.options.append([text])
+    reading.option_marks.append(marks)
+
+
+def _add_gift(reading: _Reading, text: str, g: Grammar) -> None:
+    """GIFT options on one line or several: ``=`` is right, ``~%N%`` weighs N percent."""
+    body = text.lstrip("{").rstrip()
+    body = body[:-1] if body.endswith("}") else body
+    for sign, weight, option in g.gift_option.findall(body):
+        option = option.strip()
+        if not option and not weight:
+            continue
+        reading.options.append([option])
+        reading.option_marks.append(frozenset())
+        if sign == "=" or (weight and float(weight) > 0):
+            reading.gift.append(len(reading.options) - 1)
+
+
+def _question(block: Block, reading: _Reading, g: Grammar, key: AnswerKey,
+              position: int) -> ExamQuestion | None:
+    signals = reading.signals
+    if not reading.stem and not reading.options and not signals and reading.given_text is None:
+        return None
+    number = block.number if block.number is not None else position
+    stem_text = "\n".join(reading.stem).strip()
+    inline = g.inline_answer.search(stem_text)
+    if inline:
+        signals["inline"] = sorted({c for c in inline.group(1).upper() if c.isalpha()})
+    options = [(letter(i), _clean_option(parts[0])) for i, parts in enumerate(reading.options)]
+    if reading.marked:
+        signals["marked"] = [letter(i) for i in reading.marked]
+    if reading.gift:
+        signals["gift"] = [letter(i) for i in reading.gift]
+    if reading.given_text is not None and "given" not in signals:
+        matched = _match_option_text(reading.given_text, options, g)
+        if matched:
+            signals["given"] = matched
+        else:
+            signals["given_text"] = [reading.given_text]
+    formatted = formatting_signal(reading.option_marks)
+    if formatted and not reading.gift:
+        signals["formatting"] = [letter(i) for i in formatted]
+    if number in key.answers and block.number is not None:
+        signals["key"] = [letter(p) for p in key.answers[number]]
+    explanation = reading.explanation
+    if not explanation and block.number is not None and key.explanations.get(number):
+        explanation = key.explanations[number]
+    for name in ("prose", "most_voted"):
+        if name in signals:
+            signals[name] = sorted(set(signals[name]))
+    expected = g.expected_count(stem_text)
+    answer, flags = decide({k: v for k, v in signals.items() if k != "given_text"})
+    flags |= reading.flags
+    labels = [label for label, _ in options]
+    flags |= answer_flags(answer, labels, expected, signals)
+    if not options:
+        flags.add("options_missing")
+    if block.number is None:
+        flags.add("number_by_position")
+    lang = detect_lang(stem_text + " " + " ".join(t for _, t in options)) or "en"
+    return ExamQuestion(number, lang, stem_text, options, sorted(answer), "\n".join(explanation).strip() or None,
+                        sorted({item.page for item in block.items}) or [1], signals, {}, sorted(flags),
+                        expected, images=reading.images)
+
+
+def _clean_option(text: str) -> str:
+    return "\n".join(line.strip() for line in text.strip().split("\n"))
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def _match_option_text(value: str, options: list[tuple[str, str]], g: Grammar) -> list[str]:
+    """An answer given as an option's text: the option it names (fuzzily), if one clearly."""
+    if not options:
+        return []
+    target = _norm(value)
+    scored = sorted(((fuzz.ratio(target, _norm(text)), label) for label, text in options), reverse=True)
+    best, label = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0
+    return [label] if best >= g.answer_text_min_ratio and best > runner_up else []
+
+
+# -- tables with one question per row ---------------------------------------------------
+
+def _table_questions(items: list[Item], g: Grammar) -> tuple[list[ExamQuestion], set[int]]:
+    """Questions of tables whose header row names a question column and answer columns:
+    ``№ | Question | Correct | Other | Other`` (every answer cell an option, the correct
+    one the answer) or ``No | Question | A | B | C | D | Answer`` (the answer a label)."""
+    questions: list[ExamQuestion] = []
+    used: set[int] = set()
+    header: dict[str, Any] | None = None
+    table = None
+    for index, item in enumerate(items):
+        cell = item.line.cell
+        if cell is None:
+            header = None
+            continue
+        if cell[0] != table:
+            table, header = cell[0], _table_header(item.text.split("\t"), g)
+            if header is not None:
+                used.add(index)
+            continue
+        if header is None:
+            continue
+        used.add(index)
+        question = _table_row(item, header, g, len(questions) + 1)
+        if question is not None:
+            questions.append(question)
+    return questions, used
+
+
+def _table_header(cells: list[str], g: Grammar) -> dict[str, Any] | None:
+    heads = g.table_headers
+    roles: dict[str, Any] = {"number": None, "question": None, "correct": None, "options": []}
+    for i, cell in enumerate(c.strip() for c in cells):
+        if heads["number"].match(cell) and roles["number"] is None:
+            roles["number"] = i
+        elif heads["question"].match(cell) and roles["question"] is None:
+            roles["question"] = i
+        elif heads["correct"].match(cell) and roles["correct"] is None:
+            roles["correct"] = i
+        elif heads["option"].match(cell):
+            roles["options"].append(i)
+    if roles["question"] is None or (roles["correct"] is None and len(roles["options"]) < 2):
+        return None
+    return roles
+
+
+def _table_row(item: Item, roles: dict[str, Any], g: Grammar, position: int) -> ExamQuestion | None:
+    cells = [c.strip() for c in item.line.text.split("\t")]
+
+    def cell(i: int | None) -> str:
+        return cells[i] if i is not None and i < len(cells) else ""
+
+    stem = cell(roles["question"])
+    if not stem:
+        return None
+    signals: dict[str, list[str]] = {}
+    letter_answer = roles["correct"] is not None and len(roles["options"]) >= 2 and \
+        bool(g.parse_answer(cell(roles["correct"]))[0]) and len(cell(roles["correct"])) <= 12
+    if letter_answer:
+        texts = [cell(i) for i in roles["options"]]
+        signals["given"] = [letter(p) for p in g.parse_answer(cell(roles["correct"]))[0]]
+    else:
+        columns = ([roles["correct"]] if roles["correct"] is not None else []) + roles["options"]
+        columns = sorted(columns)
+        texts = [cell(i) for i in columns]
+        if roles["correct"] is not None:
+            signals["table_column"] = [letter(columns.index(roles["correct"]))]
+    options = [(letter(i), t) for i, t in enumerate(texts) if t]
+    number = position
+    label = item.line.label or cell(roles["number"])
+    if label and (m := re.match(r"^\D*(\d{1,5})", label)):
+        number = int(m.group(1))
+    answer = signals.get("given") or signals.get("table_column") or []
+    flags = answer_flags(answer, [l for l, _ in options], None, signals)
+    lang = detect_lang(stem + " " + " ".join(t for _, t in options)) or "en"
+    return ExamQuestion(number, lang, stem, options, answer, None, [item.page], signals, {}, sorted(flags))
+
+
+# -- across blocks ----------------------------------------------------------------------
+
+def _picture_flags(refs: list[str], document: Document) -> set[str]:
+    """``image_text_low_confidence`` when OCR was unsure of a picture's text,
+    ``image_not_read`` when a picture could not be OCR'd at all."""
+    flags: set[str] = set()
+    for ref in refs:
+        picture = document.pictures.get(ref)
+        if picture is None:
+            continue
+        if picture.low_confidence:
+            flags.add("image_text_low_confidence")
+        if picture.note and picture.note.startswith(UNREAD_PICTURE_NOTES):
+            flags.add("image_not_read")
+    return flags
 
 
 def _attach_answer_blocks(questions: list[ExamQuestion]) -> list[ExamQuestion]:
@@ -123,295 +454,11 @@ def _attach_answer_blocks(questions: list[ExamQuestion]) -> list[ExamQuestion]:
         if q.explanation:
             target.explanation = "\n".join(filter(None, [target.explanation, q.explanation]))
         labels = [label for label, _ in target.options]
-        target.answer, decided = _decide_answer(target.answer_signals)
+        target.answer, decided = decide(target.answer_signals)
         target.flags = sorted((set(target.flags) - {"answer_missing", "answer_from_community"}) | decided
-                              | _answer_flags(target.answer, labels, target.expected_count,
-                                              target.answer_signals))
+                              | answer_flags(target.answer, labels, target.expected_count,
+                                             target.answer_signals))
     return kept
-
-
-def is_question_header(text: str) -> bool:
-    """A ``Question #N`` header line (where pasted exam questions begin in notes)."""
-    return bool(_rules()["question_header"].match(text.strip()))
-
-
-def _picture_flags(refs: list[str], document: Document) -> set[str]:
-    """``image_text_low_confidence`` when OCR was unsure of a picture's text,
-    ``image_not_read`` when a picture could not be OCR'd at all."""
-    flags: set[str] = set()
-    for ref in refs:
-        picture = document.pictures.get(ref)
-        if picture is None:
-            continue
-        if picture.low_confidence:
-            flags.add("image_text_low_confidence")
-        if picture.note and picture.note.startswith(UNREAD_PICTURE_NOTES):
-            flags.add("image_not_read")
-    return flags
-
-
-@dataclass
-class AnswerKey:
-    """Answers (and their explanations) given apart from the questions, usually at the end:
-    ``1. B  2. A,C`` lines, or ``1) B – because …`` entries under an ``Answers`` heading."""
-
-    answers: dict[int, list[str]] = field(default_factory=dict)
-    explanations: dict[int, list[str]] = field(default_factory=dict)
-
-
-def _question_starts(lines: list[tuple[int, Line]], rules: dict) -> dict[int, tuple[int, str]]:
-    """Line index → (question number, text after the header) of every question start.
-
-    ``Question #N`` headers when the document has them. Otherwise (official sample-question
-    PDFs, plain numbered lists) each run of lettered options starting at ``A`` belongs to
-    the numbered line before it that continues the numbering (previous question + 1, the
-    first such line: a numbered list inside a stem comes after its question's number);
-    failing that, the first numbered line with a higher number. Option lists ``1.``–``4.``
-    never start questions, since only lettered options anchor one.
-    """
-    texts = [line.text.strip() for _, line in lines]
-    headers = {i: (int(m.group(1)), "") for i, text in enumerate(texts)
-               if (m := rules["question_header"].match(text))}
-    if headers:
-        return headers
-    numbered = [(i, int(m.group(1)), m.group(2).strip()) for i, text in enumerate(texts)
-                if (m := rules["numbered_question"].match(text))
-                and not rules["answer_key_line"].match(text)]
-    first_options = [i for i, text in enumerate(texts) if _opens_lettered_options(text, rules)]
-    starts: dict[int, tuple[int, str]] = {}
-    last_index, last_number = -1, 0
-    for options_at in first_options:
-        candidates = [c for c in numbered if last_index < c[0] < options_at and c[1] > last_number]
-        if not candidates:
-            continue
-        index, number, rest = next((c for c in candidates if c[1] == last_number + 1), candidates[0])
-        starts[index] = (number, rest)
-        last_index, last_number = index, number
-    return starts
-
-
-def _split_blocks(lines: list[tuple[int, Line]], rules: dict) -> tuple[list[_Block], AnswerKey]:
-    blocks: list[_Block] = []
-    key = AnswerKey()
-    starts = _question_starts(lines, rules)
-    in_key = False      # after an "Answers" heading nothing belongs to the last question
-    explained: int | None = None  # the key entry whose explanation continues
-    for index, (page, line) in enumerate(lines):
-        text = line.text.strip()
-        if index in starts:
-            number, rest = starts[index]
-            blocks.append(_Block(number))
-            if rest:
-                blocks[-1].lines.append((page, Line(rest, line.source_line, line.marks)))
-            in_key, explained = False, None
-            continue
-        if rules["answer_key_line"].match(text):
-            for number, letters in rules["answer_key_pair"].findall(text):
-                key.answers[int(number)] = _letters(letters)
-            continue
-        in_key = in_key or bool(rules["answer_key_heading"].match(text))
-        if in_key:
-            if line.marks & OCR_MARKS:
-                text = _ocr_answer_letters(text, rules)
-            entry = rules["answer_key_explained"].match(text)
-            if entry:
-                explained = int(entry.group(1))
-                key.answers[explained] = _letters(entry.group(2))
-                key.explanations[explained] = [entry.group(3).strip()]
-            elif explained is not None and text:
-                key.explanations[explained].append(text)
-            continue
-        if blocks:
-            blocks[-1].lines.append((page, line))
-    return blocks, key
-
-
-def _letters(text: str) -> list[str]:
-    return sorted(set(re.findall(r"[A-Z]", text.upper())))
-
-
-def _parse_block(block: _Block, rules: dict, key: AnswerKey) -> ExamQuestion | None:
-    stem: list[str] = []
-    options: list[list[str]] = []       # [label, text]
-    option_marks: list[frozenset[str]] = []
-    explanation: list[str] = []
-    signals: dict[str, list[str]] = {}
-    flags: set[str] = set()
-    images: list[str] = []
-    state = "stem"
-    numbered = False
-    # lettered options from A make any 1./2. lines a list inside the stem, not options
-    lettered = any(_opens_lettered_options(line.text.strip(), rules) for _, line in block.lines)
-    pages = sorted({page for page, _ in block.lines})
-    for _page, line in block.lines:
-        text = line.text.strip()
-        if not text:
-            continue
-        if IMAGE_MARK in line.marks:
-            flags.add("image_dependent")
-            images.extend(IMAGE_REF.findall(text))
-        if any(p.search(text) for p in rules["chrome"]):
-            continue
-        if rules["community_header"].match(text):
-            state = "community"
-            continue
-        if state in ("community", "discussion"):
-            vote = rules["community_vote"].match(text)
-            if vote and state == "community":
-                signals.setdefault("community", []).append(f"{vote.group(1).upper()} ({vote.group(2)}%)")
-            else:
-                state = "discussion"  # comments follow the votes: not part of the question
-            continue
-        given = next((m for p in rules["given_answer"] if (m := p.match(text))), None)
-        if given:
-            signals["given"] = _letters(given.group(1))
-            state = "explanation"
-            continue
-        prose = rules["prose_answer"].search(text)
-        if prose and state != "explanation":
-            signals["prose"] = _letters(prose.group(1))
-            state = "explanation"
-            explanation.append(text)
-            continue
-        if rules["prose_answer_list"].search(text):
-            state = "prose_list"
-            explanation.append(text)
-            continue
-        marker = _option_marker(text, rules)
-        if state == "prose_list" and marker:
-            signals.setdefault("prose", []).append(marker[0])
-            explanation.append(text)
-            continue
-        if marker and marker[2] == "number" and lettered:
-            marker = None
-        if state == "options" and line.marks & OCR_MARKS:
-            marker = _ocr_option_marker(text, marker, options[-1][0], rules)
-        if state in ("stem", "options") and marker and (not numbered or marker[2] == "number"):
-            label, body, kind = marker
-            numbered = numbered or kind == "number"
-            voted = rules["most_voted"].search(body)
-            if voted:
-                body = body[: voted.start()].rstrip()
-                signals.setdefault("most_voted", []).append(label)
-            options.append([label, body])
-            option_marks.append(line.marks)
-            state = "options"
-            continue
-        if state == "options":
-            options[-1][1] = f"{options[-1][1]}\n{text}"
-        elif state == "stem":
-            stem.append(text)
-        else:
-            explanation.append(text)
-    if not stem and not options and not signals:
-        return None
-    formatted = [label for (label, _), marks in zip(options, option_marks)
-                 if marks & EMPHASIS_MARKS]
-    if formatted and len(formatted) < len(options):
-        signals["formatting"] = formatted
-    if block.number in key.answers:
-        signals["key"] = key.answers[block.number]
-    if not explanation and block.number in key.explanations:
-        explanation = key.explanations[block.number]
-    for name in ("prose", "most_voted"):
-        if name in signals:
-            signals[name] = sorted(set(signals[name]))
-    stem_text = "\n".join(stem)
-    expected = _expected_count(stem_text, rules)
-    answer, decided = _decide_answer(signals)
-    flags |= decided
-    labels = [label for label, _ in options]
-    flags |= _answer_flags(answer, labels, expected, signals)
-    if not options:
-        flags.add("options_missing")
-    lang = detect_lang(stem_text + " " + " ".join(t for _, t in options)) or "en"
-    return ExamQuestion(block.number, lang, stem_text, [(l, t) for l, t in options], answer,
-                        "\n".join(explanation) or None, pages, signals, {}, sorted(flags), expected,
-                        images=images)
-
-
-def _opens_lettered_options(text: str, rules: dict) -> bool:
-    """``A.`` / ``(A)`` / ``a)``: the first of a run of lettered options."""
-    marker = _option_marker(text, rules)
-    return marker is not None and marker[0] == "A" and marker[2] != "number"
-
-
-def _ocr_option_marker(text: str, marker: tuple[str, str, str] | None, previous: str,
-                       rules: dict) -> tuple[str, str, str] | None:
-    """On an OCR'd line inside a run of options, a marker that is not the next letter but
-    looks like it (``8)`` after ``A)``) is read as that letter."""
-    expected = chr(ord(previous) + 1)
-    if marker and marker[0] == expected:
-        return marker
-    found = rules["ocr_marker"].match(text)
-    if found and found.group(1) in rules["ocr_label_lookalikes"].get(expected, ()):
-        return expected, found.group(2).strip(), "letter"
-    return marker
-
-
-def _ocr_answer_letters(text: str, rules: dict) -> str:
-    """``3) 8, (. - why`` read by OCR → ``3) B, C - why``: answer tokens that can only be
-    one letter's look-alike are replaced by it; a period after the token (``B.`` in the
-    key, or a speck OCR read as one) is not part of the letter."""
-    match = rules["ocr_key_entry"].match(text)
-    if not match:
-        return text
-    tokens = [t.strip() for t in match.group(2).split(",")]
-    tokens = [rules["ocr_letter_of"].get(t.rstrip("."), t) for t in tokens]
-    return f"{match.group(1)}{', '.join(tokens)}{match.group(3)}"
-
-
-def _option_marker(text: str, rules: dict) -> tuple[str, str, str] | None:
-    """(label, text, marker kind) of an option line; numbers 1–9 stand for A–I."""
-    for kind, pattern in rules["option_markers"]:
-        match = pattern.match(text)
-        if match:
-            mark = match.group(1)
-            label = chr(ord("A") + int(mark) - 1) if mark.isdigit() else mark.upper()
-            return label, match.group(2).strip(), kind
-    return None
-
-
-def _decide_answer(signals: dict[str, list[str]]) -> tuple[list[str], set[str]]:
-    """The answer by the stated rule: the first signal present in :data:`SIGNAL_ORDER`,
-    else the community's largest share (flagged ``answer_from_community``)."""
-    answer = next((signals[name] for name in SIGNAL_ORDER if signals.get(name)), [])
-    if not answer and signals.get("community"):
-        return _community_choice(signals["community"]), {"answer_from_community"}
-    return answer, set()
-
-
-def _community_choice(votes: list[str]) -> list[str]:
-    """The letters of the largest share in ``["C (71%)", "A (29%)"]``."""
-    top = max(votes, key=lambda vote: int(re.search(r"(\d+)%", vote).group(1)))
-    return _letters(top.split()[0])
-
-
-def _expected_count(stem: str, rules: dict) -> int | None:
-    match = rules["choose_count"].search(stem)
-    if not match:
-        return None
-    word = next(g for g in match.groups() if g)
-    return int(word) if word.isdigit() else rules["count_words"].get(word.lower())
-
-
-def _answer_flags(answer: list[str], labels: list[str], expected: int | None,
-                  signals: dict[str, list[str]]) -> set[str]:
-    flags: set[str] = set()
-    if not answer:
-        flags.add("answer_missing")
-    if labels and labels != [chr(ord("A") + i) for i in range(len(labels))]:
-        flags.add("option_gap")
-    if any(a not in labels for a in answer) and labels:
-        flags.add("answer_not_in_options")
-    if expected is not None and answer and len(answer) != expected:
-        flags.add("answer_count_mismatch")
-    stated = [signals[n] for n in SIGNAL_ORDER if signals.get(n)]
-    if any(s != stated[0] for s in stated[1:]):
-        flags.add("answer_signals_conflict")
-    if signals.get("community") and answer and _community_choice(signals["community"]) != answer:
-        flags.add("community_disagrees")
-    return flags
 
 
 def _merge_translations(questions: list[ExamQuestion]) -> list[ExamQuestion]:
@@ -425,7 +472,8 @@ def _merge_translations(questions: list[ExamQuestion]) -> list[ExamQuestion]:
     merged: list[ExamQuestion] = []
     for q in questions:
         previous = merged[-1] if merged else None
-        if previous is None or previous.number != q.number or previous.lang == q.lang:
+        if (previous is None or previous.number != q.number or previous.lang == q.lang
+                or "number_by_position" in q.flags):
             merged.append(q)
             continue
         main, other = (q, previous) if q.lang == primary and previous.lang != primary else (previous, q)

@@ -25,15 +25,13 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from extract.answers import resolve_votes as resolve_answer
 from extract.furniture import CleanPage
 from extract.rules import compiled, load_rules
 from extract.structure import PageStructure
 
 RULES = "guide_questions"
 LABELS = "ABCDEFGH"
-WEIGHT_STATED = 2.0
-WEIGHT_MARKED = 1.5
-WEIGHT_COMPLEMENT = 1.0
 #: Minimum fuzzy score for a correctness mark to point at an option.
 MARK_MATCH_MIN = 60
 #: Characters looked at on either side of a correctness mark.
@@ -407,36 +405,6 @@ def _best_option(window: str, options: list[tuple[str, str]], from_start: bool) 
         if score > best[1]:
             best = (label, score)
     return best
-
-
-def resolve_answer(stated: list[str], marked: list[str], complement: list[str],
-                   expected: int, labels: list[str]) -> tuple[list[str], list[str]]:
-    """Vote: stated answers weigh most, marks next, the complement of 오답 least.
-
-    Returns (answer, flags). The top ``expected`` labels with votes win.
-    """
-    votes = {label: 0.0 for label in labels}
-    for weight, signal in ((WEIGHT_STATED, stated), (WEIGHT_MARKED, marked),
-                           (WEIGHT_COMPLEMENT, complement)):
-        for label in signal:
-            if label in votes:
-                votes[label] += weight
-    ranked = sorted((label for label in labels if votes[label] > 0),
-                    key=lambda label: (-votes[label], label))
-    answer = sorted(ranked[:expected])
-    flags: list[str] = []
-    if not answer:
-        return [], ["answer_missing"]
-    if len(ranked) > expected and votes[ranked[expected]] == votes[ranked[expected - 1]]:
-        flags.append("answer_ambiguous")
-    supported = set(stated) | set(marked)
-    if any(label not in answer for label in supported if label in votes):
-        flags.append("answer_signals_conflict")
-    if not set(answer) & supported:
-        flags.append("answer_inferred_from_rationale")
-    if len(answer) < expected:
-        flags.append("answer_count_mismatch")
-    return answer, flags
 
 
 # ------------------------------------------------------------------ options

@@ -2,19 +2,61 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Mark(str, Enum):
+    """The closed vocabulary of what a reader saw on a line (readers and extractors agree
+    by type). A ``str`` enum, so ``"bold" in line.marks`` still reads as it always did.
+
+    Whole-line formatting (``BOLD``, ``HIGHLIGHT``, ``COLOR``) means every visible run of
+    the line carries it; the ``PART_`` marks mean some runs do and others do not (a dump
+    that bolds only the answer's key words). ``FURNITURE`` marks a page header, footer or
+    page number learned from repetition: kept in the document, ignored by extractors."""
+
+    BOLD = "bold"
+    HIGHLIGHT = "highlight"
+    COLOR = "color"
+    PART_BOLD = "part_bold"
+    PART_HIGHLIGHT = "part_highlight"
+    PART_COLOR = "part_color"
+    HEADING = "heading"
+    TABLE = "table"
+    NUMBERED = "numbered"
+    IMAGE = "image"
+    IMAGE_TEXT = "image_text"
+    OCR = "ocr"
+    FURNITURE = "furniture"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: Marks of emphasis an answer can be singled out by, and their partial counterparts.
+EMPHASIS = (Mark.BOLD, Mark.HIGHLIGHT, Mark.COLOR)
+PARTIAL = {Mark.BOLD: Mark.PART_BOLD, Mark.HIGHLIGHT: Mark.PART_HIGHLIGHT, Mark.COLOR: Mark.PART_COLOR}
 
 
 @dataclass(frozen=True)
 class Line:
     """One line of text with where it came from (1-based line number in the source file,
-    or paragraph number in a Word body) and what its formatting said: ``marks`` holds
-    ``bold``/``highlight`` when the whole line is so formatted, ``numbered`` when its
-    label came from Word auto-numbering, ``image`` when it stands for a picture,
-    ``image_text`` when OCR read it off the picture just before it."""
+    or paragraph number in a Word body) and what its formatting said (``marks``, a set
+    of :class:`Mark`).
+
+    ``label`` is the list label Word draws before an auto-numbered or bulleted paragraph
+    (``A.``, ``3)``, ``•``): it lives in numbering.xml, not in the text, so it is a field
+    here and never glued into ``text``; ``list_id``/``level`` say which list and level it
+    belongs to (options of one question share a list). ``cell`` is (table, row) for a
+    table row, whose cells are ``text`` split on tabs. A Word paragraph with manual line
+    breaks gives one Line per visual line, all with the paragraph's ``source_line``."""
 
     text: str
     source_line: int
     marks: frozenset[str] = frozenset()
+    label: str | None = None
+    list_id: str | None = None
+    level: int | None = None
+    cell: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

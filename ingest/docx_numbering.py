@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+#: The label of a bulleted list item (Word draws a symbol; which one does not matter).
+BULLET = "•"
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -92,8 +95,13 @@ class Numbering:
                     numbering.overrides.setdefault(num_id, {})[int(override.get(W + "ilvl"))] = int(start)
         return numbering
 
+    def list_of(self, num_id: str) -> str:
+        """The list a ``w:num`` belongs to (its abstract list: counters are shared)."""
+        return self.num_to_abstract.get(num_id, num_id)
+
     def label(self, num_id: str, ilvl: int) -> str | None:
-        """Advance the list and return the visible label (``A.``), or None if not numbered."""
+        """Advance the list and return the visible label (``A.``; :data:`BULLET` for a
+        bulleted item), or None if not numbered."""
         abstract = self.num_to_abstract.get(num_id)
         if num_id == "0" or abstract is None or abstract not in self.levels:
             return None
@@ -111,7 +119,7 @@ class Numbering:
             del counters[deeper]
         level = levels[ilvl]
         if level.fmt == "bullet":
-            return None
+            return BULLET
 
         def expand(match: re.Match[str]) -> str:
             k = int(match.group(1)) - 1

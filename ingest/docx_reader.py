@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from typing import Any
 
 from docx.text.run import Run
 from lxml import etree
 
 from ingest.docx_numbering import Numbering, StyleTable, paragraph_numpr
-from ingest.document import Document, Line, Page
+from ingest.document import PARTIAL, Document, Line, Mark, Page
 from ingest.pictures import PictureReader
 from ingest.tesseract import DEFAULT_LANG
 
@@ -61,15 +62,15 @@ def _pages(document: Any, pictures: PictureReader) -> list[Page]:
     styles = StyleTable(document)
     pages = [Page(1)]
     counter = 0
+    tables = 0
     for block in document.iter_inner_content():
         if hasattr(block, "rows"):  # a table: one line per row, cells tab-separated
-            for row in block.rows:
+            tables += 1
+            for row_number, row in enumerate(block.rows, start=1):
                 counter += 1
-                cells = _unique_cells(row)
-                text = "\t".join(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
-                                 for cell in cells)
-                if text.strip():
-                    pages[-1].lines.append(Line(text, counter, frozenset({"table"})))
+                line = _row_line(row, numbering, styles, counter, (tables, row_number))
+                if line is not None:
+                    pages[-1].lines.append(line)
             continue
         counter += 1
         if _breaks_page_before(block) and pages[-1].lines:
@@ -78,6 +79,34 @@ def _pages(document: Any, pictures: PictureReader) -> list[Page]:
         if _breaks_page_after(block):
             pages.append(Page(len(pages) + 1))
     return [page for page in pages if page.lines] or [Page(1)]
+
+
+def _row_line(row: Any, numbering: Numbering, styles: StyleTable, number: int,
+              cell: tuple[int, int]) -> Line | None:
+    """A table row as one line, cells joined by tabs. Each cell's paragraphs go through
+    the numbering like body paragraphs (a ``№`` column numbered by Word: the counter must
+    advance in document order); the first cell's list label becomes the row's label.
+    Emphasis marks are those every non-empty cell shares."""
+    texts: list[str] = []
+    label: str | None = None
+    marks: list[frozenset[str]] = []
+    for index, table_cell in enumerate(_unique_cells(row)):
+        parts = []
+        for paragraph in table_cell.paragraphs:
+            for line in _split_breaks(_paragraph_line(paragraph, numbering, styles, number, [])):
+                if index == 0 and label is None and line.label:
+                    label = line.label
+                elif line.label:
+                    parts.append(f"{line.label} {line.text}".strip())
+                    continue
+                if line.text:
+                    parts.append(line.text)
+                    marks.append(line.marks)
+        texts.append(" ".join(parts))
+    if not any(texts) and label is None:
+        return None
+    shared = frozenset.intersection(*marks) if marks else frozenset()
+    return Line("\t".join(texts), number, shared | {Mark.TABLE}, label=label, cell=cell)
 
 
 def _unique_cells(row: Any) -> list[Any]:
@@ -92,14 +121,33 @@ def _unique_cells(row: Any) -> list[Any]:
 
 def _paragraph_lines(paragraph: Any, numbering: Numbering, styles: StyleTable,
                      number: int, pictures: PictureReader) -> list[Line]:
-    """The paragraph's line, then the text OCR read off its pictures (one line each)."""
+    """The paragraph's lines (one per manual line break), then the text OCR read off its
+    pictures (one line each)."""
     images = _images(paragraph)
     line = _paragraph_line(paragraph, numbering, styles, number, [ref for ref, _ in images])
-    lines = [line] if line is not None else []
+    lines = _split_breaks(line)
     for ref, blob in images:
         text = pictures.picture(ref, blob).text
-        lines.extend(Line(t, number, frozenset({"image_text"})) for t in text.splitlines() if t.strip())
+        lines.extend(Line(t, number, frozenset({Mark.IMAGE_TEXT})) for t in text.splitlines() if t.strip())
     return lines
+
+
+def _split_breaks(line: Line | None) -> list[Line]:
+    """A paragraph whose visual lines are manual line breaks (``Câu 1`` / stem / ``A. …``
+    / ``Đáp án: B`` in one paragraph) is one Line per visual line: the list label stays on
+    the first, formatting marks are the paragraph's (per-run marks are not split)."""
+    if line is None:
+        return []
+    if "\n" not in line.text:
+        return [line] if line.text or line.label else []
+    pieces = [piece.strip() for piece in line.text.split("\n")]
+    out = []
+    for index, piece in enumerate(pieces):
+        if piece:
+            out.append(replace(line, text=piece, label=line.label if index == 0 else None,
+                               list_id=line.list_id if index == 0 else None,
+                               level=line.level if index == 0 else None))
+    return out
 
 
 def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
@@ -107,24 +155,42 @@ def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
     runs = _text_runs(paragraph._p)
     text = "".join(run_text for _, run_text in runs).replace("\u00a0", " ").strip()
     marks: set[str] = set()
+    label = list_id = level = None
     numpr = paragraph_numpr(paragraph, styles)
-    if numpr is not None:
+    if numpr is not None and text:
         label = numbering.label(*numpr)
-        if label and text:
-            text, marks = f"{label} {text}", {"numbered"}
+        if label is not None:
+            list_id, level = numbering.list_of(numpr[0]), numpr[1]
+            marks.add(Mark.NUMBERED)
     if images:
-        marks.add("image")
+        marks.add(Mark.IMAGE)
         text = " ".join([text] + [f"[image: {name}]" for name in images]).strip()
     if not text:
         return None
     visible = [Run(r, paragraph) for r, run_text in runs if run_text.strip()]
-    if visible and all(run.bold if run.bold is not None else styles.bold(paragraph) for run in visible):
-        marks.add("bold")
-    if visible and all(run._r.rPr is not None and run._r.rPr.highlight is not None for run in visible):
-        marks.add("highlight")
-    if visible and all(_colored(run) for run in visible):
-        marks.add("color")
-    return Line(text, number, frozenset(marks))
+    if visible:
+        style_bold = styles.bold(paragraph)
+        for mark, test in ((Mark.BOLD, lambda run: run.bold if run.bold is not None else style_bold),
+                           (Mark.HIGHLIGHT, _highlighted),
+                           (Mark.COLOR, _colored)):
+            hits = sum(1 for run in visible if test(run))
+            if hits == len(visible):
+                marks.add(mark)
+            elif hits:
+                marks.add(PARTIAL[mark])
+    return Line(text, number, frozenset(marks), label=label, list_id=list_id, level=level)
+
+
+def _highlighted(run: Any) -> bool:
+    """A highlight colour or a cell-like shading behind the run (both mark answers)."""
+    r_pr = run._r.rPr
+    if r_pr is None:
+        return False
+    if r_pr.highlight is not None:
+        return True
+    shading = r_pr.find(W + "shd")
+    fill = shading.get(W + "fill") if shading is not None else None
+    return fill is not None and fill.lower() not in ("auto", "ffffff")
 
 
 #: Compiled once: python-docx compiles its XPath on every ``paragraph.text`` call.

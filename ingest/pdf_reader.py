@@ -1,15 +1,17 @@
 """PDF reader (PyMuPDF): text-layer pages as lines with formatting, scanned pages by OCR.
 
 Per page, automatically: a page whose text layer holds enough letters is read from it
-(blocks in reading order, wrapped lines joined back into paragraphs, table cells on one
-baseline joined by tabs, bold / coloured / highlighted lines marked as in DOCX, large
-type marked ``heading``, embedded pictures OCR'd in place). A page without usable text
+(blocks in reading order, a two-column page's left column before its right one,
+wrapped lines joined back into paragraphs, table cells on one baseline joined by tabs,
+bold / coloured / highlighted lines marked as in DOCX, wholly or in part, large type
+marked ``heading``, embedded pictures OCR'd in place). A page without usable text
 (no text layer, or text that is mostly not letters: a scan with a junk OCR layer) is
 rendered at 300 dpi and read by Tesseract (:mod:`ingest.ocr_pool` runs those pages in
 parallel and never holds more than one page image per worker).
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import statistics
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.document import Document, Line, Page, Picture, page_ref
+from ingest.document import Document, Line, Mark, Page, Picture, page_ref
 from ingest.ocr_pool import ocr_pages
 from ingest.pictures import PictureReader
 from ingest.tesseract import DEFAULT_LANG, OcrUnavailable, check_languages
@@ -46,12 +48,33 @@ OPTION_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9][.):]\s*$")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r" {2,}")
 PLAIN_COLORS = {0}
-#: The marks a text-layer line can carry, and their 16 combinations built once (a
-#: line's marks are looked up by bits, not assembled set by set).
-LINE_MARKS = ("bold", "color", "heading", "highlight")
+#: The marks a text-layer line can carry, one bit each, and their 256 combinations built
+#: once: a line's marks are kept as bits while its paragraph is assembled and looked up
+#: as a set at the end. Each ``PART_`` bit sits four above its whole-line mark.
+LINE_MARKS = (Mark.BOLD, Mark.COLOR, Mark.HIGHLIGHT, Mark.HEADING,
+              Mark.PART_BOLD, Mark.PART_COLOR, Mark.PART_HIGHLIGHT, Mark.TABLE)
 _MARK_SETS = [frozenset(mark for bit, mark in enumerate(LINE_MARKS) if bits >> bit & 1)
               for bits in range(1 << len(LINE_MARKS))]
-TABLE = frozenset({"table"})
+_BOLD, _COLOR, _HIGHLIGHT, _HEADING = 1, 2, 4, 8
+_EMPHASIS_BITS = _BOLD | _COLOR | _HIGHLIGHT
+_PART_BITS = _EMPHASIS_BITS << 4
+_TABLE = 128
+#: Two-column pages: a vertical gutter at least MIN_GUTTER points wide, its middle within
+#: GUTTER_RANGE of the page width, that no block crosses except full-width ones (headers,
+#: footers, a wide figure: they cut the page into bands read one after another) ...
+GUTTER_RANGE = (0.3, 0.7)
+MIN_GUTTER = 4.0
+#: ... with at least this many lines on either side ...
+MIN_COLUMN_LINES = 6
+#: ... and at most this share of the page's lines in blocks across it.
+MAX_SPANNING_SHARE = 0.25
+#: Blocks either side of such a gutter that start on one baseline this often are the cells
+#: of a table (read row by row, as on any page), not columns; so are sides that a gutter
+#: of their own splits again (a table's columns, or more than two columns of text).
+TABLE_ROW_SHARE = 0.8
+
+
+_OCR, _IMAGE, _IMAGE_TEXT = frozenset({Mark.OCR}), frozenset({Mark.IMAGE}), frozenset({Mark.IMAGE_TEXT})
 
 
 class PdfError(ValueError):
@@ -109,7 +132,7 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
             for text in picture.text.splitlines():
                 if text.strip():
                     counter += 1
-                    lines.append(Line(text.strip(), counter, frozenset({"ocr"})))
+                    lines.append(Line(text.strip(), counter, _OCR))
             pages[index] = Page(index + 1, lines)
     final = [page for page in pages if page is not None]
     if not any(page.lines for page in final):
@@ -243,7 +266,8 @@ def _span_text(span: dict) -> dict:
 def _text_page_lines(page: Any, layout: dict, survey: _Survey, counter: int,
                      pictures: PictureReader) -> tuple[list[Line], int]:
     """Lines of a text-layer page: paragraphs (wrapped lines joined), one row per
-    baseline for side-by-side blocks (table cells), pictures OCR'd in place."""
+    baseline for side-by-side blocks (table cells), pictures OCR'd in place; a
+    two-column page column by column."""
     highlights = Highlights(page)
     body_size = statistics.median(survey.sizes) if survey.sizes else 0.0
     # the text column's right edge, taking margins as symmetric: lines wrap there
@@ -251,35 +275,170 @@ def _text_page_lines(page: Any, layout: dict, survey: _Survey, counter: int,
     column_right = layout["width"] - left
     lines: list[Line] = []
     picture_number = 0
-    for row in _rows(layout["blocks"]):
-        if row[0]["type"] == 1:  # a picture
-            picture_number += 1
-            ref = f"{page_ref(page.number + 1)} image {picture_number}"
-            counter += 1
-            lines.append(Line(f"[image: {ref}]", counter, frozenset({"image"})))
-            picture = pictures.picture(ref, row[0]["image"])
-            lines.extend(Line(t, counter, frozenset({"image_text"}))
-                         for t in picture.text.splitlines() if t.strip())
-            continue
-        first = _paragraphs(row[0], body_size, highlights, column_right)
-        labelled = len(first) == 1 and bool(OPTION_LABEL.match(first[0][0]))
-        paragraphs = [first] + [_paragraphs(block, body_size, highlights, column_right, labelled)
-                                for block in row[1:]]
-        if len(row) > 1 and all(len(p) == 1 for p in paragraphs):
-            cells = [p[0] for p in paragraphs]
-            label = ""
-            if LIST_LABEL.match(cells[0][0]):  # Word's list label, then the item at a tab stop
-                label, cells = cells[0][0] + " ", cells[1:]
-            marks = frozenset.intersection(*(marks for _, marks in cells))
-            counter += 1
-            lines.append(Line(label + "\t".join(text for text, _ in cells), counter,
-                              marks | ({"table"} if len(cells) > 1 else set())))
-            continue
-        for block_paragraphs in paragraphs:
-            for text, marks in block_paragraphs:
+    for blocks, right in _reading_order(layout["blocks"], layout["width"], column_right):
+        for row in _rows(blocks):
+            if row[0]["type"] == 1:  # a picture
+                picture_number += 1
+                ref = f"{page_ref(page.number + 1)} image {picture_number}"
                 counter += 1
-                lines.append(Line(text, counter, marks))
+                lines.append(Line(f"[image: {ref}]", counter, _IMAGE))
+                picture = pictures.picture(ref, row[0]["image"])
+                lines.extend(Line(t, counter, _IMAGE_TEXT)
+                             for t in picture.text.splitlines() if t.strip())
+                continue
+            first = _paragraphs(row[0], body_size, highlights, right)
+            labelled = len(first) == 1 and bool(OPTION_LABEL.match(first[0][0]))
+            paragraphs = [first] + [_paragraphs(block, body_size, highlights, right, labelled)
+                                    for block in row[1:]]
+            if len(row) > 1 and all(len(p) == 1 for p in paragraphs):
+                cells = [p[0] for p in paragraphs]
+                label = ""
+                if LIST_LABEL.match(cells[0][0]):  # Word's list label, then the item at a tab stop
+                    label, cells = cells[0][0] + " ", cells[1:]
+                bits = cells[0][1]
+                for _, cell_bits in cells[1:]:
+                    bits = _joined(bits, cell_bits)
+                counter += 1
+                lines.append(Line(label + "\t".join(text for text, _ in cells), counter,
+                                  _MARK_SETS[bits | (_TABLE if len(cells) > 1 else 0)]))
+                continue
+            for block_paragraphs in paragraphs:
+                for text, bits in block_paragraphs:
+                    counter += 1
+                    lines.append(Line(text, counter, _MARK_SETS[bits]))
     return lines, counter
+
+
+def _reading_order(blocks: list[dict], width: float,
+                   column_right: float) -> list[tuple[list[dict], float]]:
+    """The page's blocks as runs to read one after another, each with the right edge its
+    lines wrap at: the whole page as sorted, or, on a two-column page, per band between
+    full-width blocks, the left column top to bottom, then the right one."""
+    split = _two_columns(blocks, width)
+    if split is None:
+        return [(blocks, column_right)]
+    left, right, spanning = split
+    left_right = max(block["bbox"][2] for block in left)
+    spanning.sort(key=_middle)
+    middles = [_middle(block) for block in spanning]
+    bands: list[tuple[list[dict], list[dict]]] = [([], []) for _ in range(len(spanning) + 1)]
+    for side, column in ((0, left), (1, right)):
+        for block in column:  # kept in MuPDF's order (top to bottom)
+            bands[bisect.bisect(middles, _middle(block))][side].append(block)
+    runs: list[tuple[list[dict], float]] = []
+    full_width: list[dict] | None = None  # the run of full-width blocks being read
+    for index, (in_left, in_right) in enumerate(bands):
+        if in_left:
+            runs.append((in_left, left_right))
+        if in_right:
+            runs.append((in_right, column_right))
+        if in_left or in_right:
+            full_width = None
+        if index < len(spanning):
+            if full_width is None:  # consecutive full-width blocks are read as one run
+                full_width = []
+                runs.append((full_width, column_right))
+            full_width.append(spanning[index])
+    return runs
+
+
+def _middle(block: dict) -> float:
+    return (block["bbox"][1] + block["bbox"][3]) / 2
+
+
+def _two_columns(blocks: list[dict], width: float) -> tuple[list[dict], list[dict], list[dict]] | None:
+    """(left, right, full-width) blocks of a two-column page, or None for any other page.
+
+    One sweep over the blocks' x extents (weighted by their lines) finds the strip near
+    the middle that the fewest lines cross; it is a gutter when it is wide enough, only
+    full-width blocks cross it, and both sides hold text that does not run row by row
+    across it (a table)."""
+    events: list[tuple[float, int]] = []
+    total = 0
+    for block in blocks:
+        kind = block["type"]
+        if kind == 0:
+            weight = len(block["lines"])
+            if not weight:
+                continue
+        elif kind == 1:
+            weight = 1
+        else:
+            continue
+        bbox = block["bbox"]
+        events.append((bbox[0], weight))
+        events.append((bbox[2], -weight))
+        total += weight
+    if total < 2 * MIN_COLUMN_LINES:
+        return None
+    events.sort()
+    low, high = GUTTER_RANGE[0] * width, GUTTER_RANGE[1] * width
+    most_across = MAX_SPANNING_SHARE * total
+    across = before = 0  # lines of blocks open over / ended before the current x
+    best: tuple | None = None
+    previous = events[0][0]
+    for x, weight in events:
+        if x - previous >= MIN_GUTTER and previous < high and x > low and across <= most_across:
+            start, end = max(previous, low), min(x, high)
+            after = total - across - before
+            if end - start >= MIN_GUTTER and before >= MIN_COLUMN_LINES and after >= MIN_COLUMN_LINES:
+                key = (across, abs((start + end) / 2 - width / 2))
+                if best is None or key < best[0]:
+                    best = (key, (start + end) / 2)
+        if weight > 0:
+            across += weight
+        else:
+            across += weight
+            before -= weight
+        previous = x
+    if best is None:
+        return None
+    gutter = best[1]
+    left: list[dict] = []
+    right: list[dict] = []
+    spanning: list[dict] = []
+    for block in blocks:
+        if block["type"] not in (0, 1) or (block["type"] == 0 and not block["lines"]):
+            continue
+        x0, _, x1, _ = block["bbox"]
+        (left if x1 <= gutter else right if x0 >= gutter else spanning).append(block)
+    if _has_gutter(left) or _has_gutter(right) or _table_rows(left, right):
+        return None
+    return left, right, spanning
+
+
+def _has_gutter(blocks: list[dict]) -> bool:
+    """Does a vertical strip with blocks on either side split these blocks (a table's
+    columns, or more than two columns of text)?"""
+    edges = sorted((block["bbox"][0], block["bbox"][2]) for block in blocks)
+    reach = edges[0][1]
+    for x0, x1 in edges[1:]:
+        if x0 - reach >= MIN_GUTTER:
+            return True
+        reach = max(reach, x1)
+    return False
+
+
+def _table_rows(left: list[dict], right: list[dict]) -> bool:
+    """Do most blocks of one side start on the baseline of a block on the other (the
+    cells of a table's rows)?"""
+    fewer, more = sorted((left, right), key=len)
+    firsts = sorted((block["lines"][0]["bbox"] for block in more if block["type"] == 0),
+                    key=lambda bbox: bbox[1])
+    if not firsts:
+        return False
+    tops = [bbox[1] for bbox in firsts]
+    tallest = max(bbox[3] - bbox[1] for bbox in firsts)
+    aligned = 0
+    for block in fewer:
+        if block["type"] != 0:
+            continue
+        bbox = block["lines"][0]["bbox"]
+        start = bisect.bisect_left(tops, bbox[1] - tallest)
+        stop = bisect.bisect_right(tops, bbox[3])
+        if any(_same_baseline(bbox, other) for other in firsts[start:stop]):
+            aligned += 1
+    return aligned >= TABLE_ROW_SHARE * len(fewer)
 
 
 def _rows(blocks: list[dict]) -> list[list[dict]]:
@@ -319,10 +478,10 @@ def _wrapped(previous: tuple | None, bbox: tuple, text: str, column_right: float
 
 
 def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_right: float,
-                labelled: bool = False) -> list[tuple[str, frozenset[str]]]:
+                labelled: bool = False) -> list[tuple[str, int]]:
     """A text block's lines joined into paragraphs where the text wrapped (a list item
     always starts a new one); lines side by side on one baseline (table cells) are
-    joined by tabs."""
+    joined by tabs. Each paragraph comes with its marks as bits (see :data:`LINE_MARKS`)."""
     out: list[list] = []  # [wrapped pieces, marks] per paragraph
     previous_bbox, previous_raw = None, ""
     for line in block["lines"]:
@@ -351,14 +510,14 @@ def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_ri
                 continue
             if gap > CELL_GAP * size:  # table cells side by side
                 out[-1][0][-1] += "\t" + text
-                out[-1][1] |= TABLE
+                out[-1][1] |= _TABLE
             else:  # one line of text MuPDF split in two
                 spaced = gap > WORD_GAP * size or raw[:1].isspace() or previous_raw[-1:].isspace()
                 out[-1][0][-1] += (" " if spaced else "") + text
-            out[-1][1] &= marks | TABLE
+            out[-1][1] = _joined(out[-1][1], marks | (out[-1][1] & _TABLE))
         elif out and _wrapped(previous_bbox, line["bbox"], text, column_right) and not LIST_ITEM.match(text):
             out[-1][0].append(text)
-            out[-1][1] &= marks
+            out[-1][1] = _joined(out[-1][1], marks)
         else:
             out.append([[text], marks])
         previous_bbox, previous_raw = line["bbox"], raw
@@ -369,25 +528,45 @@ def _squeeze(text: str) -> str:
     return _SPACES.sub(" ", text) if "  " in text else text
 
 
-def _span_marks(spans: list[dict], body_size: float, highlights: Highlights | None) -> frozenset[str]:
-    """Formatting shared by every span of a line; a leading list label (``C.``, drawn
-    by Word's numbering in the list's own format) does not count."""
+def _span_marks(spans: list[dict], body_size: float, highlights: Highlights | None) -> int:
+    """A line's formatting as bits: bold / colour / highlight when every visible span has
+    it, their ``PART_`` bit when some do and others do not; a leading list label (``C.``,
+    drawn by Word's numbering in the list's own format) does not count."""
     if len(spans) > 1 and LIST_LABEL.match(spans[0]["text"]):
         spans = spans[1:]
-    if len(spans) == 1:  # most lines: the same test without three generators (hot path)
+    rects = highlights.rects if highlights is not None else None
+    if len(spans) == 1:  # most lines: no partial marks, no loops (hot path)
         span = spans[0]
-        bold = span["flags"] & BOLD_FLAG or _bold_font(span["font"])
-        colored = span["color"] not in PLAIN_COLORS
+        bits = ((_BOLD if span["flags"] & BOLD_FLAG or _bold_font(span["font"]) else 0)
+                | (_COLOR if span["color"] not in PLAIN_COLORS else 0))
+        if rects and _highlighted(span["bbox"], rects):
+            bits |= _HIGHLIGHT
         size = span["size"]
     else:
-        bold = all(s["flags"] & BOLD_FLAG or _bold_font(s["font"]) for s in spans)
-        colored = all(s["color"] not in PLAIN_COLORS for s in spans)
-        size = max(s["size"] for s in spans)
-    heading = body_size and size >= HEADING_SIZE_RATIO * body_size
-    highlighted = (highlights is not None and highlights.rects
-                   and all(_highlighted(s["bbox"], highlights.rects) for s in spans))
-    return _MARK_SETS[(1 if bold else 0) | (2 if colored else 0) | (4 if heading else 0)
-                      | (8 if highlighted else 0)]
+        every, some = _EMPHASIS_BITS, 0
+        size = 0.0
+        for s in spans:
+            span_bits = ((_BOLD if s["flags"] & BOLD_FLAG or _bold_font(s["font"]) else 0)
+                         | (_COLOR if s["color"] not in PLAIN_COLORS else 0))
+            if rects and _highlighted(s["bbox"], rects):
+                span_bits |= _HIGHLIGHT
+            every &= span_bits
+            some |= span_bits
+            if s["size"] > size:
+                size = s["size"]
+        bits = every | (some & ~every) << 4
+    if body_size and size >= HEADING_SIZE_RATIO * body_size:
+        bits |= _HEADING
+    return bits
+
+
+def _joined(a: int, b: int) -> int:
+    """The marks of two pieces joined into one line: what both have wholly stays whole
+    (heading, table, emphasis); emphasis only one of them has, or has in part, is partial."""
+    if a == b:
+        return a
+    both, either = a & b, a | b
+    return (both & ~_PART_BITS) | (either & _PART_BITS) | (either & ~both & _EMPHASIS_BITS) << 4
 
 
 @functools.lru_cache(maxsize=None)

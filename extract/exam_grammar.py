@@ -1,0 +1,190 @@
+"""The question-file grammar as typed tables, compiled once from ``data/exam_dump.json``.
+
+Every pattern lives in the data file; this module turns its rows into small typed rules
+(:class:`StartRule`, :class:`OptionRule`) and answers the questions the segmenter and the
+assembler ask of one line: does it start a question (by which rule, with which number),
+is it an option (which style, which position), does it state an answer (which value).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from extract.rules import load_rules
+
+RULES = "exam_dump"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class StartRule:
+    """A question-start row: ``strong`` rules carry a word (``Question``, ``第…题``)."""
+
+    name: str
+    strong: bool
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class OptionRule:
+    """An option-label row; ``kind`` says how a label maps to a position."""
+
+    name: str
+    kind: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Start:
+    """A line that may begin a question: by ``rule`` (or ``list:<id>`` for Word numbering)."""
+
+    index: int
+    rule: str
+    number: int
+    rest: str
+    strong: bool
+
+
+@dataclass(frozen=True)
+class OptionMark:
+    """A line read as an option: its style, 0-based position, text, and whether the
+    label itself marks it correct (a filled circled digit, ``[CORRECT]``)."""
+
+    style: str
+    position: int
+    text: str
+    marked: bool = False
+
+
+class Grammar:
+    """The compiled tables (one instance per process, :func:`grammar`)."""
+
+    def __init__(self, rules: dict[str, Any]) -> None:
+        flags = re.IGNORECASE
+        self.raw = rules
+        self.starts = [StartRule(name, strength == "strong", re.compile(p, flags))
+                       for name, strength, p in rules["question_starts"]]
+        self.options = [OptionRule(name, kind, re.compile(p)) for name, kind, p in rules["option_styles"]]
+        for key, value in rules.items():
+            if isinstance(value, str) and not key.startswith("_") and key not in ("circled_open", "circled_filled"):
+                setattr(self, key, re.compile(value, flags))
+        self.chrome = [re.compile(p, flags) for p in rules["chrome"]]
+        self.table_headers = {k: re.compile(v, flags) for k, v in rules["table_headers"].items()}
+        self.circled_open = rules["circled_open"]
+        self.circled_filled = rules["circled_filled"]
+        self.checkbox_correct = {s.lower() for s in rules["checkbox_correct"]}
+        self.count_words = rules["count_words"]
+        self.answer_text_min_ratio = rules["answer_text_min_ratio"]
+        self.ocr_label_lookalikes = rules["ocr_label_lookalikes"]
+        unique: dict[str, str] = {}
+        for letter, shapes in rules["ocr_label_lookalikes"].items():
+            for shape in shapes:
+                unique[shape] = letter if shape not in unique else ""
+        self.ocr_letter_of = {shape: letter for shape, letter in unique.items() if letter}
+
+    # -- question starts -------------------------------------------------------------
+
+    def starts_of(self, index: int, raw: str) -> list[Start]:
+        """Every question-start reading of one line (a line may fit several rules)."""
+        text = raw.strip()
+        found = []
+        for rule in self.starts:
+            match = rule.pattern.match(raw.lstrip() if rule.name == "tab" else text)
+            if match:
+                rest = self.question_type_words.sub("", match.group(2).strip()).strip()
+                found.append(Start(index, rule.name, int(match.group(1)), rest, rule.strong))
+        return found
+
+    # -- options ----------------------------------------------------------------------
+
+    def option_of(self, text: str) -> OptionMark | None:
+        """The option reading of a line, or None. Letters and numbers give positions from
+        0 (``C.`` → 2, ``3)`` → 2, ``③`` / ``❸`` → 2); a checkbox line has no position of
+        its own (-1: the next in its run)."""
+        for rule in self.options:
+            match = rule.pattern.match(text)
+            if not match:
+                continue
+            label, body = match.group(1), match.group(2).strip()
+            if rule.kind in ("upper", "lower"):
+                return OptionMark(rule.name, LETTERS.index(label.upper()), body)
+            if rule.kind == "number":
+                return OptionMark(rule.name, int(label) - 1, body)
+            if rule.kind == "circled":
+                filled = label in self.circled_filled
+                series = self.circled_filled if filled else self.circled_open
+                return OptionMark(rule.name, series.index(label) % 10, body, filled)
+            return OptionMark(rule.name, -1, body, label.strip().lower() in self.checkbox_correct)
+        return None
+
+    def split_options(self, text: str) -> list[str] | None:
+        """Pieces of a line that holds several options side by side (``① 4m\\t② 6m``,
+        ``A. yes    B. no``), or None when it is not such a line: every piece must be an
+        option of one style, each the next position."""
+        if "\t" not in text and "   " not in text and "  " not in text:
+            return None
+        pieces = [p.strip() for p in self.option_separator.split(text) if p.strip()]
+        if len(pieces) < 2:
+            return None
+        marks = [self.option_of(p) for p in pieces]
+        if any(m is None for m in marks) or len({m.style for m in marks}) != 1:
+            return None
+        positions = [m.position for m in marks]
+        if positions[0] >= 0 and positions != list(range(positions[0], positions[0] + len(pieces))):
+            return None
+        return pieces
+
+    # -- answers ----------------------------------------------------------------------
+
+    def answer_value(self, text: str) -> str | None:
+        """The value of an answer line (``Answer: B`` → ``B``), or None."""
+        match = self.answer_line.match(text)
+        return match.group(1).strip() if match else None
+
+    def parse_answer(self, value: str) -> tuple[list[int], str]:
+        """(0-based positions, trailing text) of an answer value, or ([], value) when the
+        value is not a label (an option's text, or an open answer)."""
+        value = value.strip()
+        if m := self.answer_circled.match(value):
+            return sorted({self._circled_position(c) for c in m.group(1) if not c.isspace() and c not in ",，、"}), ""
+        if m := self.answer_compact.match(value):
+            return sorted({LETTERS.index(c) for c in m.group(1).upper()}), ""
+        if m := self.answer_letters.match(value):
+            letters = re.findall(r"(?<![A-Za-z])[A-Ha-h](?![A-Za-z])", m.group(1))
+            rest = (m.group(2) or m.group(3) or "").strip()
+            return sorted({LETTERS.index(c.upper()) for c in letters}), rest
+        if m := self.answer_numbers.match(value):
+            return sorted({int(d) - 1 for d in re.findall(r"[1-9]", m.group(1))}), ""
+        return [], value
+
+    def _circled_position(self, char: str) -> int:
+        series = self.circled_filled if char in self.circled_filled else self.circled_open
+        return series.index(char) % 10
+
+    def key_token(self, token: str) -> list[int]:
+        """Positions named by one answer-key token (``B``, ``③``, ``2``, ``A,C``)."""
+        positions, rest = self.parse_answer(token)
+        return [] if rest else positions
+
+    def expected_count(self, stem: str) -> int | None:
+        match = self.choose_count.search(stem)
+        if not match:
+            return None
+        word = next(g for g in match.groups() if g)
+        if word == "多选":
+            return None  # several, not how many
+        return int(word) if word.isdigit() else self.count_words.get(word.lower())
+
+    def is_chrome(self, text: str) -> bool:
+        return any(p.search(text) for p in self.chrome)
+
+
+@lru_cache(maxsize=1)
+def grammar() -> Grammar:
+    return Grammar(dict(load_rules(RULES)))
+
+
+def letter(position: int) -> str:
+    return LETTERS[position] if 0 <= position < len(LETTERS) else "?"
