@@ -25,6 +25,8 @@ class StartRule:
     name: str
     strong: bool
     pattern: re.Pattern[str]
+    #: the text after the number is a title, not the stem
+    titled: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Grammar:
     def __init__(self, rules: dict[str, Any]) -> None:
         flags = re.IGNORECASE
         self.raw = rules
-        self.starts = [StartRule(name, strength == "strong", re.compile(p, flags))
+        self.starts = [StartRule(name, strength != "weak", re.compile(p, flags), strength == "header")
                        for name, strength, p in rules["question_starts"]]
         self.options = [OptionRule(name, kind, re.compile(p)) for name, kind, p in rules["option_styles"]]
         for key, value in rules.items():
@@ -74,6 +76,7 @@ class Grammar:
         self.table_headers = {k: re.compile(v, flags) for k, v in rules["table_headers"].items()}
         self.circled_open = rules["circled_open"]
         self.circled_filled = rules["circled_filled"]
+        self._circled_all = tuple(self.circled_open + self.circled_filled)
         self.checkbox_correct = {s.lower() for s in rules["checkbox_correct"]}
         self.count_words = rules["count_words"]
         self.answer_text_min_ratio = rules["answer_text_min_ratio"]
@@ -93,7 +96,7 @@ class Grammar:
         for rule in self.starts:
             match = rule.pattern.match(raw.lstrip() if rule.name == "tab" else text)
             if match:
-                rest = self.question_type_words.sub("", match.group(2).strip()).strip()
+                rest = "" if rule.titled else self.question_type_words.sub("", match.group(2).strip()).strip()
                 found.append(Start(index, rule.name, int(match.group(1)), rest, rule.strong))
         return found
 
@@ -123,8 +126,8 @@ class Grammar:
         """Pieces of a line that holds several options side by side (``① 4m\\t② 6m``,
         ``A. yes    B. no``), or None when it is not such a line: every piece must be an
         option of one style, each the next position."""
-        if "\t" not in text and "   " not in text and "  " not in text:
-            return None
+        if "\t" not in text and "  " not in text and sum(map(text.count, self._circled_all)) < 2:
+            return None  # the cheap test settles most lines
         pieces = [p.strip() for p in self.option_separator.split(text) if p.strip()]
         if len(pieces) < 2:
             return None

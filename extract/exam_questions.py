@@ -27,11 +27,11 @@ from extract.exam_segment import (AnswerKey, Block, Item, choose_starts, find_an
 from extract.lang import detect_lang
 from ingest.document import Document, Mark
 
+#: Options may skip this many labels (a dump that lost option B: A, C, D, E, F).
+MAX_OPTION_GAP = 2
 #: Why a picture has no text, when that means the question lost content.
 UNREAD_PICTURE_NOTES = ("ocr_unavailable", "unresolved", "unreadable")
 IMAGE_REF = re.compile(r"\[image: ([^\]]+)\]")
-#: Reader marks of text that OCR read (scanned pages, pictures): look-alikes apply there.
-OCR_MARKS = frozenset({Mark.OCR, Mark.IMAGE_TEXT})
 
 
 @dataclass
@@ -84,14 +84,14 @@ def read_exam(document: Document) -> tuple[list[ExamQuestion], Layout]:
     table_questions, table_rows = _table_questions(items, g)
     if table_rows:
         items = [item for index, item in enumerate(items) if index not in table_rows]
-    starts, rules = choose_starts(items, g)
-    key = find_answer_key(items, g, set(starts))
+    key = find_answer_key(items, g)
+    starts, rules = choose_starts(items, g, key)
     runs = option_runs(items, g, key.items)
-    numbered = bool(starts) and len(starts) >= 0.5 * len(runs)
+    numbered = bool(starts) and (any(s.strong for s in starts.values()) or len(starts) >= 0.5 * len(runs))
     blocks = numbered_blocks(items, starts, key) if numbered else unnumbered_blocks(items, g, key)
     questions = []
     for position, block in enumerate(blocks, start=1):
-        question = _parse_block(block, g, key, position)
+        question = _parse_block(block, g, key, position, document.format == "pdf")
         if question is not None:
             questions.append(question)
     questions = table_questions + questions
@@ -114,7 +114,7 @@ class _Reading:
     """A block being read."""
 
     stem: list[str] = field(default_factory=list)
-    options: list[list[str]] = field(default_factory=list)      # [text]
+    options: list[list] = field(default_factory=list)      # [text, position]
     option_marks: list[frozenset[str]] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
     signals: dict[str, list[str]] = field(default_factory=dict)
@@ -140,8 +140,9 @@ def _choose_run(items: list[Item], g: Grammar) -> tuple[int, int]:
         j = index + 1
         while j < len(items):
             nxt = option_mark(items[j], g)
-            if nxt is not None and nxt.style == style and nxt.position in (-1, position + 1):
-                position, last, count = position + 1, j, count + 1
+            if nxt is not None and nxt.style == style and (
+                    nxt.position == -1 or position < nxt.position <= position + MAX_OPTION_GAP):
+                position, last, count = max(nxt.position, position + 1), j, count + 1
             elif nxt is not None and nxt.style == style and nxt.position == 0:
                 break
             elif (g.answer_value(items[j].text) or g.explanation_start.match(items[j].text)
@@ -158,9 +159,13 @@ def _choose_run(items: list[Item], g: Grammar) -> tuple[int, int]:
     return (best[1], best[2]) if best else (len(items), len(items) - 1)
 
 
-def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int) -> ExamQuestion | None:
+def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
+                 wrapped: bool) -> ExamQuestion | None:
+    """Read one block. ``wrapped``: lines are typeset lines (PDF), so an option's next
+    line continues its text; otherwise (Word paragraphs) it is a paragraph of its own."""
     items = block.items
     reading = _Reading()
+    join = join_wrapped if wrapped else _join_paragraph
     if block.rest:
         reading.stem.append(block.rest)
     first, last = _choose_run(items, g)
@@ -185,15 +190,18 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int) -> Exa
             continue
         if first <= index <= last and state in ("stem", "options"):
             mark = option_mark(item, g)
-            if mark is not None and (mark.position == len(reading.options) or mark.position == -1
-                                     or (not reading.options and mark.position == 0)):
-                _add_option(reading, mark.text, marks, g)
+            previous = reading.options[-1][1] if reading.options else -1
+            if mark is not None and (mark.position == -1
+                                     or previous < mark.position <= previous + MAX_OPTION_GAP):
+                _add_option(reading, mark.text, marks, g,
+                            mark.position if mark.position >= 0 else previous + 1)
                 if mark.marked:
-                    reading.marked.append(len(reading.options) - 1)
+                    reading.marked.append(reading.options[-1][1])
                 state = "options"
                 continue
             if state == "options" and not g.answer_value(text):
-                reading.options[-1][0] += "\n" + text
+                if _continues_option(item):
+                    reading.options[-1][0] = join(reading.options[-1][0], text)
                 continue
         if is_gift(item, g) and state in ("stem", "options", "gift"):
             _add_gift(reading, text, g)
@@ -201,7 +209,7 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int) -> Exa
             continue
         if state == "gift":
             if reading.options:
-                reading.options[-1][0] += "\n" + text.rstrip("}").strip()
+                reading.options[-1][0] = join(reading.options[-1][0], text.rstrip("}").strip())
             if g.gift_close.search(text):
                 state = "after"
             continue
@@ -239,7 +247,8 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int) -> Exa
                 reading.explanation.append(text)
                 continue
         if state == "options" and index > last:
-            reading.options[-1][0] += "\n" + text
+            if _continues_option(item):
+                reading.options[-1][0] = join(reading.options[-1][0], text)
             continue
         if state == "stem":
             reading.stem.append(text)
@@ -248,16 +257,23 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int) -> Exa
     return _question(block, reading, g, key, position)
 
 
+def _continues_option(item: Item) -> bool:
+    """A line after an option continues its text unless it is a picture placeholder or
+    set in larger type (a page header the furniture detector did not learn)."""
+    return not item.line.marks & {Mark.IMAGE, Mark.HEADING}
+
+
 def _is_question(text: str) -> bool:
     return text.rstrip().endswith(("?", "？"))
 
 
-def _add_option(reading: _Reading, text: str, marks: frozenset[str], g: Grammar) -> None:
+def _add_option(reading: _Reading, text: str, marks: frozenset[str], g: Grammar,
+                position: int) -> None:
     voted = g.most_voted.search(text)
     if voted:
         text = text[: voted.start()].rstrip()
-        reading.signals.setdefault("most_voted", []).append(letter(len(reading.options)))
-    reading.options.append([text])
+        reading.signals.setdefault("most_voted", []).append(letter(position))
+    reading.options.append([text, position])
     reading.option_marks.append(marks)
 
 
@@ -269,7 +285,7 @@ def _add_gift(reading: _Reading, text: str, g: Grammar) -> None:
         option = option.strip()
         if not option and not weight:
             continue
-        reading.options.append([option])
+        reading.options.append([option, len(reading.options)])
         reading.option_marks.append(frozenset())
         if sign == "=" or (weight and float(weight) > 0):
             reading.gift.append(len(reading.options) - 1)
@@ -285,9 +301,12 @@ def _question(block: Block, reading: _Reading, g: Grammar, key: AnswerKey,
     inline = g.inline_answer.search(stem_text)
     if inline:
         signals["inline"] = sorted({c for c in inline.group(1).upper() if c.isalpha()})
-    options = [(letter(i), _clean_option(parts[0])) for i, parts in enumerate(reading.options)]
+        stem_text = stem_text[: inline.start()].rstrip()
+    if block.rule != "q":
+        stem_text = g.stem_source_prefix.sub("", stem_text, count=1)
+    options = [(letter(position), _clean_option(text)) for text, position in reading.options]
     if reading.marked:
-        signals["marked"] = [letter(i) for i in reading.marked]
+        signals["marked"] = [letter(i) for i in reading.marked]  # positions
     if reading.gift:
         signals["gift"] = [letter(i) for i in reading.gift]
     if reading.given_text is not None and "given" not in signals:
@@ -298,7 +317,7 @@ def _question(block: Block, reading: _Reading, g: Grammar, key: AnswerKey,
             signals["given_text"] = [reading.given_text]
     formatted = formatting_signal(reading.option_marks)
     if formatted and not reading.gift:
-        signals["formatting"] = [letter(i) for i in formatted]
+        signals["formatting"] = [options[i][0] for i in formatted]
     if number in key.answers and block.number is not None:
         signals["key"] = [letter(p) for p in key.answers[number]]
     explanation = reading.explanation
@@ -323,7 +342,27 @@ def _question(block: Block, reading: _Reading, g: Grammar, key: AnswerKey,
 
 
 def _clean_option(text: str) -> str:
-    return "\n".join(line.strip() for line in text.strip().split("\n"))
+    return text.strip()
+
+
+def _join_paragraph(text: str, more: str) -> str:
+    return f"{text}\n{more}" if text else more
+
+
+#: Scripts written without spaces between words (a wrapped line continues the word):
+#: Han, kana, Hangul syllables.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
+
+
+def join_wrapped(text: str, more: str) -> str:
+    """An option's text continued on the next line: joined by a space, or by nothing
+    between two letters of a script that wraps inside words (CJK; Korean lines of a
+    justified PDF break inside words: ``규칙적`` / ``으로``)."""
+    if not text:
+        return more
+    if _UNSPACED.match(text[-1]) and _UNSPACED.match(more[:1]):
+        return text + more
+    return f"{text} {more}"
 
 
 def _norm(text: str) -> str:

@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from extract.exam_grammar import Grammar, OptionMark, Start
+from extract.exam_grammar import Grammar, OptionMark, Start, letter
 from extract.normalize import fix_mojibake
 from ingest.document import Document, Line, Mark
 
@@ -32,10 +32,13 @@ STEP_NEXT, STEP_GAP, STEP_RESTART, STEP_REPEAT, STEP_OTHER = 1.0, 0.5, 0.75, 0.2
 MAX_GAP = 6
 #: A restart needs a section this long before it.
 RESTART_AFTER = 3
-#: A chain must explain this many questions to number a document.
+#: A chain of bare numbers must score this much to number a document (one header with a
+#: word, ``Question #1``, is enough).
 MIN_CHAIN = 2.0
 #: Lines looked at after the last candidate of a rule for something question-like.
 TAIL_LOOKAHEAD = 40
+#: Reader marks of text that OCR read (scanned pages, pictures): look-alikes apply there.
+OCR_MARKS = frozenset({Mark.OCR, Mark.IMAGE_TEXT})
 _DECIMAL_LABEL = re.compile(r"^[(（]?(\d{1,4})[.)）:]?$")
 _BARE_LABEL = re.compile(r"^[(（]?([A-Ha-h1-9①-⑩❶-❿])[.)）:]?$")
 
@@ -70,6 +73,7 @@ class Block:
     number: int | None
     items: list[Item] = field(default_factory=list)
     rest: str = ""
+    rule: str | None = None
 
 
 def flatten(document: Document, g: Grammar) -> list[Item]:
@@ -85,13 +89,38 @@ def flatten(document: Document, g: Grammar) -> list[Item]:
             text = raw.strip()
             if not text and not line.label:
                 continue
-            pieces = None if line.label else g.split_options(text)
+            if items and line.marks & OCR_MARKS:
+                text = raw = _ocr_option_label(text, items[-1], g)
+            pieces = None if line.label else g.split_options(text) or _inline_gift(text, g)
             if pieces:
                 items.extend(Item(page.number, replace(line, text=p), p, p) for p in pieces)
             else:
-                items.append(Item(page.number, replace(line, text=text) if text != line.text else line,
-                                  text, raw))
+                keep = line.cell is not None or text == line.text  # a row keeps its empty cells
+                items.append(Item(page.number, line if keep else replace(line, text=text), text, raw))
     return items
+
+
+def _inline_gift(text: str, g: Grammar) -> list[str] | None:
+    """``Stem? {~a =b}`` as the stem and its GIFT options."""
+    match = g.gift_inline.match(text) if "{" in text else None
+    return [match.group(1), match.group(2)] if match else None
+
+
+def _ocr_option_label(text: str, previous: Item, g: Grammar) -> str:
+    """On an OCR'd line right after an option, a label that is not the next letter but
+    looks like it (``8)`` after ``A)``) is that letter: the text is given the label it
+    stands for."""
+    before = option_mark(previous, g)
+    if before is None or before.position < 0 or before.style not in ("upper", "paren_upper"):
+        return text
+    expected = letter(before.position + 1)
+    mark = g.option_of(text)
+    if mark is not None and mark.style == before.style and mark.position == before.position + 1:
+        return text
+    found = g.ocr_marker.match(text)
+    if found and found.group(1) in g.ocr_label_lookalikes.get(expected, ()):
+        return f"{expected}) {found.group(2).strip()}"
+    return text
 
 
 def _two_cell_row(text: str) -> str:
@@ -129,19 +158,20 @@ def is_gift(item: Item, g: Grammar) -> bool:
 
 # -- answer keys ------------------------------------------------------------------------
 
-def find_answer_key(items: list[Item], g: Grammar, starts: set[int]) -> AnswerKey:
+def find_answer_key(items: list[Item], g: Grammar) -> AnswerKey:
     """Answer-key entries anywhere in the document: ``1. B  2. A,C`` lines; entries with
-    explanations under a key heading (until the next question start); grids of a number
-    row over an answer row (the same count of tokens)."""
+    explanations under a key heading (until a question header with a word: ``Question 5``);
+    grids of a number row over an answer row (the same count of tokens). Found before
+    question starts are chosen, so key entries (``1. B``) never start questions."""
     key = AnswerKey()
     in_key = False
     explained: int | None = None
     for index, item in enumerate(items):
         text = item.text
-        if index in starts:
+        if in_key and any(s.strong for s in g.starts_of(index, item.raw)):
             in_key, explained = False, None
             continue
-        if g.answer_key_line.match(text) and not option_mark(item, g):
+        if g.answer_key_line.match(text) and (in_key or not option_mark(item, g)):
             for number, token in g.answer_key_pair.findall(text):
                 if positions := g.key_token(token):
                     key.answers[int(number)] = positions
@@ -195,11 +225,13 @@ def _question_like(item: Item, g: Grammar) -> bool:
                 or g.inline_answer.search(item.text))
 
 
-def candidates(items: list[Item], g: Grammar) -> dict[str, list[Start]]:
+def candidates(items: list[Item], g: Grammar, skip: set[int] = frozenset()) -> dict[str, list[Start]]:
     """Question-start candidates by rule; Word-numbered paragraphs with a decimal label
-    are candidates of their list (``list:<id>``)."""
+    are candidates of their list (``list:<id>``). Answer-key lines (``skip``) are none."""
     found: dict[str, list[Start]] = defaultdict(list)
     for index, item in enumerate(items):
+        if index in skip:
+            continue
         label = item.line.label
         if label:
             match = _DECIMAL_LABEL.match(label)
@@ -255,13 +287,13 @@ def chain(starts: list[Start]) -> tuple[float, list[Start]]:
     return score[best], members[::-1]
 
 
-def choose_starts(items: list[Item], g: Grammar) -> tuple[dict[int, Start], list[str]]:
+def choose_starts(items: list[Item], g: Grammar, key: AnswerKey) -> tuple[dict[int, Start], list[str]]:
     """Item index → :class:`Start` of every question, and the rules that explain them
     (the best chain, then chains of other rules over parts of the document it leaves)."""
     chains = []
-    for rule, starts in candidates(items, g).items():
+    for rule, starts in candidates(items, g, key.items).items():
         score, members = chain(_supported(starts, items, g))
-        if score >= MIN_CHAIN:
+        if members and (score >= MIN_CHAIN or members[0].strong):
             chains.append((score, rule, members))
     chains.sort(key=lambda c: (-c[0], c[1]))
     chosen: dict[int, Start] = {}
@@ -285,7 +317,7 @@ def numbered_blocks(items: list[Item], starts: dict[int, Start], key: AnswerKey)
     blocks: list[Block] = []
     for index, item in enumerate(items):
         if index in starts:
-            blocks.append(Block(starts[index].number, [], starts[index].rest))
+            blocks.append(Block(starts[index].number, [], starts[index].rest, starts[index].rule))
         elif blocks and index not in key.items:
             blocks[-1].items.append(item)
     return blocks
@@ -297,7 +329,18 @@ def option_runs(items: list[Item], g: Grammar, skip: set[int]) -> list[tuple[int
     runs: list[tuple[int, int]] = []
     current: tuple[int, int] | None = None
     style, position = None, -1
+    gift_end = -1
     for index, item in enumerate(items):
+        if index <= gift_end:
+            continue
+        if g.gift_open.match(item.text):  # {~… =…}: one run to its closing brace
+            if current is not None:
+                runs.append(current)
+                current = None
+            gift_end = next((j for j in range(index, min(len(items), index + TAIL_LOOKAHEAD))
+                             if g.gift_close.search(items[j].text)), index)
+            runs.append((index, gift_end))
+            continue
         mark = None if index in skip else option_mark(item, g)
         if mark is not None and current is not None and mark.style == style and (
                 mark.position == -1 or mark.position == position + 1):
@@ -311,7 +354,7 @@ def option_runs(items: list[Item], g: Grammar, skip: set[int]) -> list[tuple[int
             current, style, position = (index, index), mark.style, 0
     if current is not None:
         runs.append(current)
-    return [run for run in runs if run[1] > run[0]]
+    return [run for run in runs if run[1] > run[0] or g.gift_open.match(items[run[0]].text)]
 
 
 def unnumbered_blocks(items: list[Item], g: Grammar, key: AnswerKey) -> list[Block]:
@@ -328,7 +371,29 @@ def unnumbered_blocks(items: list[Item], g: Grammar, key: AnswerKey) -> list[Blo
                                    or (end + 1 in key.items)):
             end += 1
         start = previous_end + 1
-        stem = [i for i in range(start, first) if i not in key.items]
+        stem = _without_headings([i for i in range(start, first) if i not in key.items], items)
         blocks.append(Block(None, [items[i] for i in stem + list(range(first, end + 1)) if i not in key.items]))
         previous_end = end
     return blocks
+
+
+#: A line this short, without a sentence's end, before more stem lines is a heading.
+HEADING_MAX_CHARS = 40
+_SENTENCE_END = re.compile(r"[.?!:;。？！：；…)]$")
+
+
+def _without_headings(stem: list[int], items: list[Item]) -> list[int]:
+    """An unnumbered stem runs from the previous question's end to its options, so a
+    document title or section heading before it (``Practice Test 1``, ``Part 2``) would
+    join it: leading lines marked as headings (or bold when the stem's last line is not),
+    or short lines without a sentence's end, are not stem."""
+    while len(stem) > 1:
+        line, last = items[stem[0]].line, items[stem[-1]].line
+        marks = line.marks - last.marks
+        text = items[stem[0]].text
+        if (Mark.HEADING in marks or Mark.BOLD in marks
+                or (len(text) <= HEADING_MAX_CHARS and not _SENTENCE_END.search(text))):
+            stem = stem[1:]
+            continue
+        break
+    return stem

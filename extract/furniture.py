@@ -16,16 +16,23 @@ Two detectors, both statistical, none knowing this book's strings:
 
 Nothing is dropped silently: every removal is kept per page in :class:`Removal` records
 (the build writes them to an audit file).
+
+Exam documents keep their furniture instead: :func:`mark_furniture` learns band lines the
+same way (on a stricter share of pages, and only lines that read the same on every page
+but for the page number, are not question, option or answer lines, and are rarely seen
+outside the bands) and page numbers that follow the page, and adds ``Mark.FURNITURE``
+to those lines.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from ingest.document import Document, Line
+from ingest.document import Document, Line, Mark, Page
 
 TOP_BAND = 3
 BOTTOM_BAND = 4
@@ -64,6 +71,16 @@ RUNNING_WINDOW = 2
 RUNNING_MIN_NEIGHBOURS = 2
 RUNNING_MAX_CHARS = 80
 
+#: Exam documents (:func:`mark_furniture`): a band line is furniture from this share of
+#: pages on (and at least 3) ...
+EXAM_PAGE_SHARE = 0.30
+#: ... when this share of its occurrences reads the same once the page number is folded
+#: (``Correct Answer: 3`` repeats in the band, but its digit changes from page to page) ...
+SAME_TEXT_SHARE = 0.6
+#: ... and at most this share of its occurrences lies outside the bands (a common option
+#: such as ``None of the above`` ends some pages, but sits mid-page on others).
+MAX_OUTSIDE_SHARE = 0.2
+
 RUNNING_HEADER = "running-header"
 BAND_LINE = "repeated-band-line"
 
@@ -71,6 +88,13 @@ _NUMBER_LINE = re.compile(r"^\W{0,2}\d{1,4}\W{0,2}$")
 _DIGITS = re.compile(r"\d")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_NUMBER = re.compile(r"\d{1,4}")
+#: Lines that start like a question, an option or an answer are never page furniture,
+#: however often they repeat (``Question 12`` tops every page of a one-per-page export).
+_CONTENT_START = re.compile(
+    r"^\s*(?:(?:new\s+)?question\b|q\s*\d|(?:correct\s+)?answers?\b|explanation\b"
+    r"|\(?[a-z0-9]{1,2}[.):](?:\s|$)|[\u2460-\u2473\u2776-\u277f]|第\s*\d+\s*[题題]|문제\s*\d|정답)",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -114,16 +138,21 @@ class FurnitureModel:
         return kind
 
     def is_band_furniture(self, text: str) -> bool:
+        return self.band_pattern(text) is not None
+
+    def band_pattern(self, text: str) -> str | None:
+        """The learned band line ``text`` is a copy of (its key), or None."""
         if len(text) < MIN_BAND_LINE_CHARS:
-            return text.lower() in self.short_band_lines
+            key = text.lower()
+            return key if key in self.short_band_lines else None
         if not self.band_patterns:
-            return False
+            return None
         key = _band_key(text)
         if key in self._band_set:
-            return True
+            return key
         match = process.extractOne(key, self.band_patterns, scorer=fuzz.ratio,
                                    score_cutoff=BAND_SIMILARITY)
-        return match is not None
+        return match[0] if match is not None else None
 
     def is_anchor(self, token: str) -> bool:
         """An anchor, or a near-copy of a long one (OCR garbles the shard's end:
@@ -175,8 +204,14 @@ def _band_lines(lines: list[Line]) -> list[Line]:
     return lines[:TOP_BAND] + lines[-BOTTOM_BAND:]
 
 
-def learn_band_patterns(pages: list[list[Line]]) -> list[str]:
-    """Cluster band lines (single linkage); return the keys of the frequent clusters.
+def learn_band_patterns(pages: list[list[Line]], min_share: float = MIN_PAGE_SHARE) -> list[str]:
+    """Cluster band lines (single linkage); return the keys of the clusters seen on at
+    least ``min_share`` of the pages (and on 3)."""
+    return [key for cluster in learn_band_clusters(pages, min_share) for key in cluster]
+
+
+def learn_band_clusters(pages: list[list[Line]], min_share: float = MIN_PAGE_SHARE) -> list[list[str]]:
+    """The frequent clusters of band lines (their keys, cluster by cluster, in key order).
 
     Single linkage matters: each OCR chunk of a book garbles the header its own way
     (``AWS Trarrung and Certflicauon``, ``AWS Tamrung and Certllicalion``), and a rare
@@ -206,17 +241,22 @@ def learn_band_patterns(pages: list[list[Line]]) -> list[str]:
     clusters: dict[int, set[int]] = {}
     for i, key in enumerate(keys):
         clusters.setdefault(root(i), set()).update(pages_of_key[key])
-    needed = max(3, MIN_PAGE_SHARE * len(pages))
-    return [key for i, key in enumerate(keys) if len(clusters[root(i)]) >= needed]
+    needed = max(3, min_share * len(pages))
+    frequent: dict[int, list[str]] = {}
+    for i, key in enumerate(keys):
+        if len(clusters[root(i)]) >= needed:
+            frequent.setdefault(root(i), []).append(key)
+    return list(frequent.values())
 
 
-def learn_short_band_lines(pages: list[list[Line]]) -> frozenset[str]:
+def learn_short_band_lines(pages: list[list[Line]],
+                           min_share: float = SHORT_BAND_PAGE_SHARE) -> frozenset[str]:
     """Short lines (logos) that sit in a page band on many pages, compared exactly."""
     seen: Counter[str] = Counter()
     for lines in pages:
         seen.update({line.text.lower() for line in _band_lines(lines)
                      if len(line.text) < MIN_BAND_LINE_CHARS and _HAS_LETTER.search(line.text)})
-    needed = max(3, SHORT_BAND_PAGE_SHARE * len(pages))
+    needed = max(3, min_share * len(pages))
     return frozenset(key for key, count in seen.items() if count >= needed)
 
 
@@ -476,3 +516,86 @@ def remove_furniture(document: Document, model: FurnitureModel | None = None) ->
                 kept.append(Line(body, line.source_line) if shards or strays else line)
         cleaned.append(CleanPage(page.number, kept, removed))
     return cleaned
+
+
+def mark_furniture(document: Document, min_share: float = EXAM_PAGE_SHARE) -> Document:
+    """The document with its page furniture marked ``Mark.FURNITURE`` (lines kept, text
+    unchanged): for exam documents, whose extractors skip such lines instead of losing
+    them. Furniture is what the band detector learns (a line among a page's first
+    :data:`TOP_BAND` or last :data:`BOTTOM_BAND` repeating, digits folded, on ``min_share``
+    of the pages and on 3), provided the copies read the same but for the page number
+    (:data:`SAME_TEXT_SHARE`), it is rarely found outside the bands
+    (:data:`MAX_OUTSIDE_SHARE`) and it does not start like a question, an option or an
+    answer; plus band lines that are only a number following the page number. Picture
+    placeholder lines (``[image: ...]``, written by the reader) neither count nor get marked.
+    """
+    pages = [[line for line in page.lines if Mark.IMAGE not in line.marks and line.text.strip()]
+             for page in document.pages]
+    needed = max(3, min_share * len(pages))
+    clusters = learn_band_clusters(pages, min_share)
+    model = FurnitureModel([key for cluster in clusters for key in cluster], frozenset(),
+                           learn_short_band_lines(pages, min_share))
+    cluster_of = {key: cluster[0] for cluster in clusters for key in cluster}
+    inside: dict[str, list[tuple[int, Line]]] = {}  # cluster -> (page number, line) in a band
+    outside: Counter[str] = Counter()
+    numbers: list[tuple[int, Line]] = []
+    for page, lines in zip(document.pages, pages):
+        band = {id(line) for line in _band_lines(lines)}
+        for line in lines:
+            in_band = id(line) in band
+            if in_band and _NUMBER_LINE.match(line.text):
+                numbers.append((page.number, line))
+                continue
+            if not (model.band_patterns or model.short_band_lines):
+                continue
+            pattern = model.band_pattern(line.text)
+            if pattern is None:
+                continue
+            pattern = cluster_of.get(pattern, pattern)  # short lines are their own cluster
+            if in_band:
+                inside.setdefault(pattern, []).append((page.number, line))
+            else:
+                outside[pattern] += 1
+    furniture: set[int] = set()
+    for pattern, found in inside.items():
+        if (len({number for number, _ in found}) >= needed
+                and outside[pattern] <= MAX_OUTSIDE_SHARE * (len(found) + outside[pattern])
+                and not any(_CONTENT_START.match(line.text) for _, line in found)
+                and _reads_the_same(found)):
+            furniture.update(id(line) for _, line in found)
+    offset = _page_number_offset(numbers)
+    if offset is not None and len({number for number, line in numbers
+                                   if int(_NUMBER.search(line.text).group()) - number == offset}) >= needed:
+        furniture.update(id(line) for number, line in numbers
+                         if int(_NUMBER.search(line.text).group()) - number == offset)
+    if not furniture:
+        return document
+    marked = [Page(page.number, [dataclasses.replace(line, marks=line.marks | {Mark.FURNITURE})
+                                 if id(line) in furniture else line for line in page.lines])
+              for page in document.pages]
+    return dataclasses.replace(document, pages=marked)
+
+
+def _page_number_offset(found: list[tuple[int, Line]]) -> int | None:
+    """The offset between the numbers ``found`` on pages and the page numbers, when one
+    offset explains most of them (a printed page number follows the page)."""
+    offsets: Counter[int] = Counter()
+    for number, line in found:
+        for digits in _NUMBER.findall(line.text):
+            offsets[int(digits) - number] += 1
+    if not offsets:
+        return None
+    offset, count = offsets.most_common(1)[0]
+    return offset if count >= 0.5 * len(found) else None
+
+
+def _reads_the_same(found: list[tuple[int, Line]]) -> bool:
+    """Do most copies of a band line read the same once a page number is folded?"""
+    offset = _page_number_offset(found)
+    texts: Counter[str] = Counter()
+    for number, line in found:
+        key = line.text.lower()
+        if offset is not None:
+            key = _NUMBER.sub(lambda m: "#" if int(m.group()) - number == offset else m.group(), key)
+        texts[key] += 1
+    return texts.most_common(1)[0][1] >= SAME_TEXT_SHARE * len(found)

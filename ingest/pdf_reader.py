@@ -38,6 +38,9 @@ SCAN_COVER_SHARE = 0.5
 #: separates table cells (tab), wider than WORD_GAP separates words (space).
 CELL_GAP, WORD_GAP = 1.5, 0.3
 BOLD_FLAG = 16  # PyMuPDF span flag bit
+#: A span is highlighted when filled rectangles lie behind this share of its width, and
+#: partly highlighted from the second share on.
+HIGHLIGHT_SHARE, PART_HIGHLIGHT_SHARE = 0.8, 0.2
 #: A visual line starting like this begins a new paragraph even inside one block.
 LIST_ITEM = re.compile(r"^\s*(?:[-•*▪◦·]\s|\(?[A-Za-z0-9]{1,3}[.)]\s|Question\s*#|문제\s*\d)")
 LIST_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9]{1,3}[.):]?\s*$|^\s*[-•*▪◦·]\s*$")
@@ -68,6 +71,8 @@ MIN_GUTTER = 4.0
 MIN_COLUMN_LINES = 6
 #: ... and at most this share of the page's lines in blocks across it.
 MAX_SPANNING_SHARE = 0.25
+#: Columns are about as wide as each other: a narrow side is a table's first column.
+MIN_COLUMN_WIDTH_RATIO = 0.5
 #: Blocks either side of such a gutter that start on one baseline this often are the cells
 #: of a table (read row by row, as on any page), not columns; so are sides that a gutter
 #: of their own splits again (a table's columns, or more than two columns of text).
@@ -402,7 +407,10 @@ def _two_columns(blocks: list[dict], width: float) -> tuple[list[dict], list[dic
             continue
         x0, _, x1, _ = block["bbox"]
         (left if x1 <= gutter else right if x0 >= gutter else spanning).append(block)
-    if _has_gutter(left) or _has_gutter(right) or _table_rows(left, right):
+    widths = sorted(max(b["bbox"][2] for b in side) - min(b["bbox"][0] for b in side)
+                    for side in (left, right))
+    if (widths[0] < MIN_COLUMN_WIDTH_RATIO * widths[1] or _has_gutter(left) or _has_gutter(right)
+            or _table_rows(left, right)):
         return None
     return left, right, spanning
 
@@ -482,7 +490,7 @@ def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_ri
     """A text block's lines joined into paragraphs where the text wrapped (a list item
     always starts a new one); lines side by side on one baseline (table cells) are
     joined by tabs. Each paragraph comes with its marks as bits (see :data:`LINE_MARKS`)."""
-    out: list[list] = []  # [wrapped pieces, marks] per paragraph
+    out: list[list] = []  # [wrapped pieces, marks, is a list item] per paragraph
     previous_bbox, previous_raw = None, ""
     for line in block["lines"]:
         line_spans = line["spans"]
@@ -497,15 +505,19 @@ def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_ri
         if "\u00a0" in raw:
             raw = raw.replace("\u00a0", " ")
         text = raw.strip()
-        list_item = labelled or OPTION_START.match(text) or (out and OPTION_LABEL.match(out[-1][0][-1]))
-        marks = _span_marks(spans, body_size, highlights if list_item else None)
         beside = (previous_bbox is not None and line["bbox"][0] > previous_bbox[2] - 1
                   and _same_baseline(previous_bbox, line["bbox"]))
-        if out and beside:
+        wrapped = (not beside and _wrapped(previous_bbox, line["bbox"], text, column_right)
+                   and not LIST_ITEM.match(text))
+        # an option's own lines (and the rest of a wrapped option) may be highlighted
+        list_item = (labelled or OPTION_START.match(text) or (out and OPTION_LABEL.match(out[-1][0][-1]))
+                     or ((beside or wrapped) and out[-1][2]))
+        marks = _span_marks(spans, body_size, highlights if list_item else None)
+        if beside:
             gap = line["bbox"][0] - previous_bbox[2]
             size = spans[0]["size"] or 1.0
             if LIST_LABEL.match(out[-1][0][-1]):  # "A." then its text at a tab stop
-                out[-1] = [[*out[-1][0][:-1], out[-1][0][-1] + " " + text], marks]
+                out[-1] = [[*out[-1][0][:-1], out[-1][0][-1] + " " + text], marks, bool(list_item)]
                 previous_bbox, previous_raw = line["bbox"], raw
                 continue
             if gap > CELL_GAP * size:  # table cells side by side
@@ -515,13 +527,13 @@ def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_ri
                 spaced = gap > WORD_GAP * size or raw[:1].isspace() or previous_raw[-1:].isspace()
                 out[-1][0][-1] += (" " if spaced else "") + text
             out[-1][1] = _joined(out[-1][1], marks | (out[-1][1] & _TABLE))
-        elif out and _wrapped(previous_bbox, line["bbox"], text, column_right) and not LIST_ITEM.match(text):
+        elif wrapped:
             out[-1][0].append(text)
             out[-1][1] = _joined(out[-1][1], marks)
         else:
-            out.append([[text], marks])
+            out.append([[text], marks, bool(list_item)])
         previous_bbox, previous_raw = line["bbox"], raw
-    return [(_squeeze(" ".join(parts)), marks) for parts, marks in out]
+    return [(_squeeze(" ".join(parts)), marks) for parts, marks, _ in out]
 
 
 def _squeeze(text: str) -> str:
@@ -539,8 +551,8 @@ def _span_marks(spans: list[dict], body_size: float, highlights: Highlights | No
         span = spans[0]
         bits = ((_BOLD if span["flags"] & BOLD_FLAG or _bold_font(span["font"]) else 0)
                 | (_COLOR if span["color"] not in PLAIN_COLORS else 0))
-        if rects and _highlighted(span["bbox"], rects):
-            bits |= _HIGHLIGHT
+        if rects:
+            bits |= _highlight_bits(span["bbox"], rects)
         size = span["size"]
     else:
         every, some = _EMPHASIS_BITS, 0
@@ -548,13 +560,13 @@ def _span_marks(spans: list[dict], body_size: float, highlights: Highlights | No
         for s in spans:
             span_bits = ((_BOLD if s["flags"] & BOLD_FLAG or _bold_font(s["font"]) else 0)
                          | (_COLOR if s["color"] not in PLAIN_COLORS else 0))
-            if rects and _highlighted(s["bbox"], rects):
-                span_bits |= _HIGHLIGHT
+            if rects:
+                span_bits |= _highlight_bits(s["bbox"], rects)
             every &= span_bits
             some |= span_bits
             if s["size"] > size:
                 size = s["size"]
-        bits = every | (some & ~every) << 4
+        bits = every | ((some & ~every) << 4 | some) & _PART_BITS
     if body_size and size >= HEADING_SIZE_RATIO * body_size:
         bits |= _HEADING
     return bits
@@ -593,10 +605,14 @@ class Highlights:
         return self._rects
 
 
-def _highlighted(bbox: tuple, rects: list) -> bool:
-    """Is at least 80 % of the span's width under filled rectangles at its mid-height?
-    (Word's highlight becomes such rectangles, often one per run.)"""
+def _highlight_bits(bbox: tuple, rects: list) -> int:
+    """Highlight when at least 80 % of the span's width is under filled rectangles at its
+    mid-height (Word's highlight becomes such rectangles, often one per run), part
+    highlight from 20 % (MuPDF merges runs of one font into a span, so some highlighted
+    words and some plain ones make one span)."""
     x0, y0, x1, y1 = bbox
     cy = (y0 + y1) / 2
     covered = sum(max(0.0, min(x1, rx1) - max(x0, rx0)) for rx0, ry0, rx1, ry1 in rects if ry0 <= cy <= ry1)
-    return covered >= 0.8 * (x1 - x0)
+    if covered >= HIGHLIGHT_SHARE * (x1 - x0):
+        return _HIGHLIGHT
+    return _HIGHLIGHT << 4 if covered >= PART_HIGHLIGHT_SHARE * (x1 - x0) else 0

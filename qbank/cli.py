@@ -52,6 +52,17 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", "-q", action="store_true",
                        help="no progress bar and no summary; errors are still printed")
 
+    inspect = sub.add_parser(
+        "inspect", help="show how a file reads: lines, marks, labels and the rules that matched",
+        description="Print every line of FILE as the reader sees it (page:line, marks, Word "
+                    "list label, table cell) with the question-start, option, answer and "
+                    "answer-key rules that matched it, after a header saying which numbering "
+                    "rule explains the file and how many questions and answers came out.")
+    inspect.add_argument("file", type=Path, metavar="FILE")
+    inspect.add_argument("--lang", default="kor+eng", metavar="LANGS",
+                         help="Tesseract languages for pictures and scanned pages")
+    inspect.add_argument("--no-ocr", action="store_true", help="do not OCR pictures or scanned pages")
+
     clean = sub.add_parser(
         "clean", help="clean text from stdin to stdout, line by line",
         description="Read text on stdin and write it cleaned on stdout, one output line per "
@@ -69,7 +80,26 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build":
         return _build(args)
+    if args.command == "inspect":
+        return _inspect(args)
     return _clean(args)
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from extract.exam_inspect import inspect_lines
+    from extract.furniture import mark_furniture
+    from ingest.registry import IngestError, read_document
+
+    try:
+        document = read_document(args.file, str(args.file), None if args.no_ocr else args.lang)
+    except IngestError as exc:
+        print(f"qbank: error: {exc}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    if document.format == "pdf":
+        document = mark_furniture(document)
+    for line in inspect_lines(document):
+        print(line)
+    return EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -97,6 +127,9 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for failed in report.failed:
         print(f"qbank: error: {failed.error}", file=sys.stderr)
+    for source in report.sources:
+        for warning in [] if source.error else source.extraction.warnings:
+            print(f"qbank: warning: {source.path}: {warning}", file=sys.stderr)
     if not args.quiet:
         print(render_summary(report), file=sys.stderr)
     return EXIT_SOME_FAILED if report.failed else EXIT_OK

@@ -9,14 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from extract.furniture import Removal, remove_furniture
+from extract.furniture import Removal, mark_furniture, remove_furniture
 from extract.guide_questions import extract_guide_questions
 from extract.knowledge import extract_knowledge
 from extract.lang import detect_lang
 from extract.structure import analyse_structure
 from ingest.document import Document, page_ref
 from extract.articles import extract_sections
-from extract.exam_questions import extract_exam_questions, is_question_header
+from extract.exam_inspect import diagnose
+from extract.exam_questions import is_question_header, read_exam
 from store.records import knowledge_record, question_record
 
 
@@ -30,6 +31,8 @@ class Extraction:
     corrections: list[dict[str, Any]] = field(default_factory=list)
     #: pages read by OCR (scanned PDF pages): numbers, mean confidence, low ones
     ocr: dict[str, Any] | None = None
+    #: doubts about the source as a whole, one line each ("no questions found, but saw …")
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,15 @@ def correct_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def extract_exam_dump(document: Document, options: Options = Options()) -> Extraction:
-    """A Word (or text) exam dump: ``Question #N`` blocks. Typed text: no OCR correction."""
-    return Extraction([question_record(document, q, q.lang) for q in extract_exam_questions(document)])
+    """A question file of any layout (:mod:`extract.exam_questions`). Typed text: no OCR
+    correction. A file that gives no questions (or no answers) but looks like a question
+    file says so: never a silent zero."""
+    questions, layout = read_exam(document)
+    extraction = Extraction([question_record(document, q, q.lang) for q in questions])
+    warning = diagnose(len(questions), sum(1 for q in questions if q.answer), layout.items)
+    if warning:
+        extraction.warnings.append(warning)
+    return extraction
 
 
 def extract_pdf(document: Document, options: Options = Options()) -> Extraction:
@@ -98,10 +108,13 @@ def extract_pdf(document: Document, options: Options = Options()) -> Extraction:
     is read like a course book (modules, knowledge checks, pages as knowledge units).
     The Korean OCR corrector only runs when pages were OCR'd: a text layer is typed text."""
     ocr_pages = scanned_pages(document)
-    extraction = extract_exam_dump(document, options)
-    if not extraction.questions:
+    extraction = extract_exam_dump(mark_furniture(document), options)
+    if _reads_as_course_book(document, extraction):
         correct = options.ocr_correction and bool(ocr_pages)
+        warnings = extraction.warnings
         extraction = extract_course_book(document, replace(options, ocr_correction=correct))
+        if not extraction.questions:
+            extraction.warnings = warnings
     extraction.ocr = ocr_summary(document, ocr_pages)
     if extraction.ocr:
         low = set(extraction.ocr["low_confidence_pages"])
@@ -109,6 +122,18 @@ def extract_pdf(document: Document, options: Options = Options()) -> Extraction:
             if low & set(record["source"]["pages"]):
                 record["flags"] = sorted(set(record["flags"]) | {"ocr_low_confidence"})
     return extraction
+
+
+def _reads_as_course_book(document: Document, exam: Extraction) -> bool:
+    """A PDF is a course book when its module structure gives more answered knowledge
+    checks than the question-file reading gives answered questions (a guide's knowledge
+    checks also look like numbered questions), or when no question came out at all."""
+    if not exam.questions:
+        return True
+    pages = remove_furniture(document)
+    checks = extract_guide_questions(pages, analyse_structure(pages))
+    answered = sum(1 for q in exam.questions if q["answer"])
+    return sum(1 for q in checks if q.answer) > answered
 
 
 def scanned_pages(document: Document) -> list[int]:

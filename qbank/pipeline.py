@@ -174,6 +174,8 @@ def manifest(inputs: list[str], results: list[SourceResult], question_text: str,
                                "furniture_removed": len(r.extraction.removed),
                                "ocr_corrected_fields": len(r.extraction.corrections)}
             entry["flags"] = dict(sorted(source_flags.items()))
+            if r.extraction.warnings:
+                entry["warnings"] = list(r.extraction.warnings)
             if r.extraction.ocr:
                 entry["ocr"] = r.extraction.ocr
         sources.append(entry)

@@ -1,0 +1,98 @@
+"""Question layouts combined at random: scripts/make_exam_layouts.py writes seeded DOCX/PDF
+exam documents (number style x option style x answer signal x format x language) with
+their expected questions; one ``qbank build`` of all of them must give back, for every
+generated question, its number (or stem), its options (text, in order) and exactly its
+answer, and no extra questions. One test per document, named by its layout, so a failure
+says which combination broke. Run the generator by hand to look at a failing document:
+``python3 scripts/make_exam_layouts.py /tmp/layouts --count 40 --seed 11`` (then
+``--score CORPUS_DIR`` for tallies per layout dimension).
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, read_jsonl
+
+SCRIPT = REPO / "scripts" / "make_exam_layouts.py"
+_spec = importlib.util.spec_from_file_location("make_exam_layouts", SCRIPT)
+layouts = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("make_exam_layouts", layouts)
+_spec.loader.exec_module(layouts)
+
+COUNT, SEED = 40, 11
+PLANS = layouts.plan(COUNT, SEED)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """All documents generated into one folder and built by one ``qbank build`` (the
+    documents are passed by name: the .expected.jsonl files beside them are not input)."""
+    docs = tmp_path_factory.mktemp("exam-layouts")
+    out = tmp_path_factory.mktemp("exam-layouts-corpus")
+    paths = layouts.generate(docs, COUNT, SEED)
+    result = subprocess.run([sys.executable, "-m", "qbank.cli", "build", *(p.name for p in paths),
+                             "--out", str(out), "-q"],
+                            cwd=docs, capture_output=True, text=True, timeout=300)
+    if not (out / "questions.jsonl").exists():
+        pytest.fail(f"qbank build wrote no corpus (exit {result.returncode}):\n{result.stderr[-3000:]}")
+    by_source: dict[str, list[dict]] = {}
+    for record in read_jsonl(out / "questions.jsonl"):
+        by_source.setdefault(Path(record["source"]["path"]).name, []).append(record)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    errors = {Path(s["path"]).name: s.get("error") for s in manifest["sources"] if s.get("status") == "error"}
+    return docs, by_source, errors
+
+
+def describe(doc_plan) -> str:
+    variants = ", ".join(f"{k}={v!r}" for k, v in sorted(doc_plan.v.items()))
+    return (f"layout {doc_plan.name}: number={doc_plan.number} option={doc_plan.option} "
+            f"answer={doc_plan.answer} format={doc_plan.fmt} lang={doc_plan.lang}\n  variants: {variants}")
+
+
+@pytest.mark.parametrize("doc_plan", PLANS, ids=[p.name for p in PLANS])
+def test_layout_extracted(built, doc_plan):
+    docs, by_source, errors = built
+    document = f"{doc_plan.name}.{doc_plan.fmt}"
+    expected = read_jsonl(docs / f"{doc_plan.name}.expected.jsonl")
+    if document in errors:
+        pytest.fail(f"{describe(doc_plan)}\n  build failed: {errors[document]}", pytrace=False)
+    problems = layouts.check_document(expected, by_source.get(document, []))
+    if problems:
+        bad = {n for n, _ in problems if n is not None}
+        pytest.fail(f"{describe(doc_plan)}\n  {len(bad)}/{len(expected)} questions wrong, "
+                    f"{len(by_source.get(document, []))} in corpus:\n    "
+                    + "\n    ".join(m for _, m in problems), pytrace=False)
+
+
+def test_generator_is_deterministic(tmp_path):
+    first = layouts.generate(tmp_path / "a", 12, SEED)
+    second = layouts.generate(tmp_path / "b", 12, SEED)
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert [p.name for p in first] == [p.name for p in second] == \
+        [f"{p.name}.{p.fmt}" for p in layouts.plan(12, SEED)]
+    # the first documents do not depend on how many are asked for
+    assert [p.name for p in layouts.plan(5, SEED)] == [p.name for p in layouts.plan(12, SEED)[:5]]
+    other = layouts.generate(tmp_path / "c", 12, SEED + 1)
+    assert [p.name for p in other] != [p.name for p in first]
+
+
+def test_expected_files_are_well_formed(tmp_path):
+    """The gold the generator writes is consistent with itself (gold-file shape)."""
+    for path in layouts.generate(tmp_path, 20, SEED):
+        expected = read_jsonl(path.with_name(path.stem + ".expected.jsonl"))
+        assert 5 <= len(expected) <= 12, path.name
+        assert len({e["number"] for e in expected}) == len(expected), path.name
+        for e in expected:
+            assert list(e) == ["number", "stem", "options", "answer", "multi"], path.name
+            assert 3 <= len(e["options"]) <= 5 and len(set(e["options"])) == len(e["options"])
+            assert e["answer"] == sorted(set(e["answer"])) and e["multi"] == (len(e["answer"]) > 1)
+            assert all("A" <= a < chr(ord("A") + len(e["options"])) for a in e["answer"]), e
