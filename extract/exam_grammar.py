@@ -15,6 +15,8 @@ from typing import Any
 from extract.rules import load_rules
 
 RULES = "exam_dump"
+#: String entries of the rule file that are character sets, not patterns.
+_NOT_PATTERNS = ("circled_open", "circled_filled", "hangul_space_after")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -70,7 +72,7 @@ class Grammar:
                        for name, strength, p in rules["question_starts"]]
         self.options = [OptionRule(name, kind, re.compile(p)) for name, kind, p in rules["option_styles"]]
         for key, value in rules.items():
-            if isinstance(value, str) and not key.startswith("_") and key not in ("circled_open", "circled_filled"):
+            if isinstance(value, str) and not key.startswith("_") and key not in _NOT_PATTERNS:
                 setattr(self, key, re.compile(value, flags))
         self.chrome = [re.compile(p, flags) for p in rules["chrome"]]
         self.table_headers = {k: re.compile(v, flags) for k, v in rules["table_headers"].items()}
@@ -79,6 +81,7 @@ class Grammar:
         self._circled_all = tuple(self.circled_open + self.circled_filled)
         self.checkbox_correct = {s.lower() for s in rules["checkbox_correct"]}
         self.count_words = rules["count_words"]
+        self.hangul_space_after = frozenset(rules["hangul_space_after"])
         self.answer_text_min_ratio = rules["answer_text_min_ratio"]
         self.ocr_label_lookalikes = rules["ocr_label_lookalikes"]
         unique: dict[str, str] = {}

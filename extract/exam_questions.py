@@ -148,8 +148,6 @@ def _choose_run(items: list[Item], g: Grammar) -> tuple[int, int]:
             elif (g.answer_value(items[j].text) or g.explanation_start.match(items[j].text)
                   or (nxt is not None and nxt.position == 0)):
                 break
-            elif style.startswith("list:") or mark.position == -1:
-                break  # a Word list or a bullet run has no continuation lines
             j += 1
         lettered = not (style == "number" or style == "paren_number" or "list:" in style and mark.position == -1)
         rank = (count >= 2, lettered, count, index)
@@ -258,9 +256,10 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
 
 
 def _continues_option(item: Item) -> bool:
-    """A line after an option continues its text unless it is a picture placeholder or
-    set in larger type (a page header the furniture detector did not learn)."""
-    return not item.line.marks & {Mark.IMAGE, Mark.HEADING}
+    """A line after an option continues its text unless it is a picture placeholder, set
+    in larger type (a page header the furniture detector did not learn) or a section
+    heading between questions."""
+    return not item.line.marks & {Mark.IMAGE, Mark.HEADING} and not grammar().section_heading.match(item.text)
 
 
 def _is_question(text: str) -> bool:
@@ -357,11 +356,13 @@ _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\u
 def join_wrapped(text: str, more: str) -> str:
     """An option's text continued on the next line: joined by a space, or by nothing
     between two letters of a script that wraps inside words (CJK; Korean lines of a
-    justified PDF break inside words: ``규칙적`` / ``으로``)."""
+    justified PDF break inside words, ``규칙적`` / ``으로``, unless the line ends in a
+    particle or ending: ``거리에`` / ``비례한다``)."""
     if not text:
         return more
     if _UNSPACED.match(text[-1]) and _UNSPACED.match(more[:1]):
-        return text + more
+        if not ("\uac00" <= text[-1] <= "\ud7a3" and text[-1] in grammar().hangul_space_after):
+            return text + more
     return f"{text} {more}"
 
 

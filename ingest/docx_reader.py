@@ -93,7 +93,7 @@ def _row_line(row: Any, numbering: Numbering, styles: StyleTable, number: int,
     for index, table_cell in enumerate(_unique_cells(row)):
         parts = []
         for paragraph in table_cell.paragraphs:
-            for line in _split_breaks(_paragraph_line(paragraph, numbering, styles, number, [])):
+            for line in _paragraph_line(paragraph, numbering, styles, number, []):
                 if index == 0 and label is None and line.label:
                     label = line.label
                 elif line.label:
@@ -124,61 +124,75 @@ def _paragraph_lines(paragraph: Any, numbering: Numbering, styles: StyleTable,
     """The paragraph's lines (one per manual line break), then the text OCR read off its
     pictures (one line each)."""
     images = _images(paragraph)
-    line = _paragraph_line(paragraph, numbering, styles, number, [ref for ref, _ in images])
-    lines = _split_breaks(line)
+    lines = _paragraph_line(paragraph, numbering, styles, number, [ref for ref, _ in images])
     for ref, blob in images:
         text = pictures.picture(ref, blob).text
         lines.extend(Line(t, number, frozenset({Mark.IMAGE_TEXT})) for t in text.splitlines() if t.strip())
     return lines
 
 
-def _split_breaks(line: Line | None) -> list[Line]:
-    """A paragraph whose visual lines are manual line breaks (``Câu 1`` / stem / ``A. …``
-    / ``Đáp án: B`` in one paragraph) is one Line per visual line: the list label stays on
-    the first, formatting marks are the paragraph's (per-run marks are not split)."""
-    if line is None:
-        return []
-    if "\n" not in line.text:
-        return [line] if line.text or line.label else []
-    pieces = [piece.strip() for piece in line.text.split("\n")]
-    out = []
-    for index, piece in enumerate(pieces):
-        if piece:
-            out.append(replace(line, text=piece, label=line.label if index == 0 else None,
-                               list_id=line.list_id if index == 0 else None,
-                               level=line.level if index == 0 else None))
-    return out
-
-
 def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
-                    number: int, images: list[str]) -> Line | None:
+                    number: int, images: list[str]) -> list[Line]:
+    """A paragraph as lines: one per visual line when manual line breaks split it
+    (``Câu 1`` / stem / ``A. …`` / ``Đáp án: B`` in one paragraph), each with the marks
+    of its own runs (a highlight on one of four options in one paragraph marks that
+    option). The list label and list belong to the first line."""
     runs = _text_runs(paragraph._p)
-    text = "".join(run_text for _, run_text in runs).replace("\u00a0", " ").strip()
-    marks: set[str] = set()
+    if not any(run_text.strip() for _, run_text in runs) and not images:
+        return []
+    # each run's text split at line breaks: segments of (text, runs with visible text)
+    segments: list[tuple[list[str], list[Any]]] = [([], [])]
+    for run, run_text in runs:
+        for k, piece in enumerate(run_text.split("\n")):
+            if k:
+                segments.append(([], []))
+            segments[-1][0].append(piece)
+            if piece.strip():
+                segments[-1][1].append(run)
     label = list_id = level = None
+    first_marks: set[str] = set()
     numpr = paragraph_numpr(paragraph, styles)
-    if numpr is not None and text:
+    if numpr is not None and any(run_text.strip() for _, run_text in runs):
         label = numbering.label(*numpr)
         if label is not None:
             list_id, level = numbering.list_of(numpr[0]), numpr[1]
-            marks.add(Mark.NUMBERED)
+            first_marks.add(Mark.NUMBERED)
+    style_bold = styles.bold(paragraph)
+    lines: list[Line] = []
+    for pieces, visible in segments:
+        text = "".join(pieces).replace("\u00a0", " ").strip()
+        if not text:
+            continue
+        marks = set(first_marks) if not lines else set()
+        marks |= _run_marks([Run(r, paragraph) for r in visible], style_bold)
+        first = not lines
+        lines.append(Line(text, number, frozenset(marks), label=label if first else None,
+                          list_id=list_id if first else None, level=level if first else None))
     if images:
-        marks.add(Mark.IMAGE)
-        text = " ".join([text] + [f"[image: {name}]" for name in images]).strip()
-    if not text:
-        return None
-    visible = [Run(r, paragraph) for r, run_text in runs if run_text.strip()]
-    if visible:
-        style_bold = styles.bold(paragraph)
-        for mark, test in ((Mark.BOLD, lambda run: run.bold if run.bold is not None else style_bold),
-                           (Mark.HIGHLIGHT, _highlighted),
-                           (Mark.COLOR, _colored)):
-            hits = sum(1 for run in visible if test(run))
-            if hits == len(visible):
-                marks.add(mark)
-            elif hits:
-                marks.add(PARTIAL[mark])
-    return Line(text, number, frozenset(marks), label=label, list_id=list_id, level=level)
+        refs = " ".join(f"[image: {name}]" for name in images)
+        if lines:
+            last = lines[-1]
+            lines[-1] = replace(last, text=f"{last.text} {refs}", marks=last.marks | {Mark.IMAGE})
+        else:
+            lines.append(Line(refs, number, frozenset({Mark.IMAGE})))
+    return lines
+
+
+def _run_marks(visible: list[Any], style_bold: bool) -> set[str]:
+    """Whole-line marks when every visible run has the emphasis, ``PART_`` marks when
+    some do."""
+    marks: set[str] = set()
+    if not visible:
+        return marks
+    for mark, test in ((Mark.BOLD, lambda run: run.bold if run.bold is not None else style_bold),
+                       (Mark.HIGHLIGHT, _highlighted),
+                       (Mark.COLOR, _colored)):
+        hits = sum(1 for run in visible if test(run))
+        if hits == len(visible):
+            marks.add(mark)
+        elif hits:
+            marks.add(PARTIAL[mark])
+    return marks
 
 
 def _highlighted(run: Any) -> bool:

@@ -547,7 +547,7 @@ def _span_marks(spans: list[dict], body_size: float, highlights: Highlights | No
     if len(spans) > 1 and LIST_LABEL.match(spans[0]["text"]):
         spans = spans[1:]
     rects = highlights.rects if highlights is not None else None
-    if len(spans) == 1:  # most lines: no partial marks, no loops (hot path)
+    if len(spans) == 1:  # most lines: no loops (hot path)
         span = spans[0]
         bits = ((_BOLD if span["flags"] & BOLD_FLAG or _bold_font(span["font"]) else 0)
                 | (_COLOR if span["color"] not in PLAIN_COLORS else 0))
