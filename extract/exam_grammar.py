@@ -81,8 +81,10 @@ class Grammar:
         self._circled_all = tuple(self.circled_open + self.circled_filled)
         self.checkbox_correct = {s.lower() for s in rules["checkbox_correct"]}
         self.count_words = rules["count_words"]
+        self.label_series = rules["label_series"]
         self.hangul_space_after = frozenset(rules["hangul_space_after"])
         self.answer_text_min_ratio = rules["answer_text_min_ratio"]
+        self.inline_option_min = rules["inline_option_min"]
         self.ocr_label_lookalikes = rules["ocr_label_lookalikes"]
         unique: dict[str, str] = {}
         for letter, shapes in rules["ocr_label_lookalikes"].items():
@@ -95,6 +97,8 @@ class Grammar:
     def starts_of(self, index: int, raw: str) -> list[Start]:
         """Every question-start reading of one line (a line may fit several rules)."""
         text = raw.strip()
+        if text[:1] in "#*_":
+            text = self.markup_prefix.sub("", text).strip()
         found = []
         for rule in self.starts:
             match = rule.pattern.match(raw.lstrip() if rule.name == "tab" else text)
@@ -114,15 +118,23 @@ class Grammar:
             if not match:
                 continue
             label, body = match.group(1), match.group(2).strip()
+            marked = False
+            if body[-1:] in "✓✔✅)" and (suffix := self.option_correct_suffix.search(body)):
+                body, marked = body[: suffix.start()].rstrip(), True
             if rule.kind in ("upper", "lower"):
-                return OptionMark(rule.name, LETTERS.index(label.upper()), body)
+                return OptionMark(rule.name, LETTERS.index(label.upper()), body, marked)
+            if rule.kind.startswith("starred_"):  # *B. the right one
+                style = "upper" if rule.kind == "starred_upper" else "lower"
+                return OptionMark(style, LETTERS.index(label.upper()), body, True)
+            if rule.kind.startswith("series:"):
+                return OptionMark(rule.name, self.label_series[rule.kind[7:]].index(label), body, marked)
             if rule.kind == "number":
                 return OptionMark(rule.name, int(label) - 1, body)
             if rule.kind == "circled":
                 filled = label in self.circled_filled
                 series = self.circled_filled if filled else self.circled_open
                 return OptionMark(rule.name, series.index(label) % 10, body, filled)
-            return OptionMark(rule.name, -1, body, label.strip().lower() in self.checkbox_correct)
+            return OptionMark(rule.name, -1, body, marked or label.strip().lower() in self.checkbox_correct)
         return None
 
     def split_options(self, text: str) -> list[str] | None:
@@ -130,7 +142,7 @@ class Grammar:
         ``A. yes    B. no``), or None when it is not such a line: every piece must be an
         option of one style, each the next position."""
         if "\t" not in text and "  " not in text and sum(map(text.count, self._circled_all)) < 2:
-            return None  # the cheap test settles most lines
+            return self._run_together(text)  # the cheap test settles most lines
         pieces = [p.strip() for p in self.option_separator.split(text) if p.strip()]
         if len(pieces) < 2:
             return None
@@ -139,6 +151,23 @@ class Grammar:
             return None
         positions = [m.position for m in marks]
         if positions[0] >= 0 and positions != list(range(positions[0], positions[0] + len(pieces))):
+            return None
+        return pieces
+
+    def _run_together(self, text: str) -> list[str] | None:
+        """``A. 1955 B. 1956 C. 1957`` split at its labels (see ``inline_option_label``)."""
+        if len(text) < 8 or text[:1] not in "ABCDEFGHabcdefgh(（":
+            return None
+        cuts = []
+        for match in self.inline_option_label.finditer(text):
+            label = (match.group(1) or match.group(2)).upper()
+            if label == LETTERS[len(cuts)]:
+                cuts.append(match.start())
+        if len(cuts) < self.inline_option_min or cuts[0] != 0:
+            return None
+        pieces = [text[a:b].strip() for a, b in zip(cuts, cuts[1:] + [len(text)])]
+        marks = [self.option_of(p) for p in pieces]
+        if any(m is None or m.style != marks[0].style for m in marks):
             return None
         return pieces
 
@@ -163,6 +192,10 @@ class Grammar:
             return sorted({LETTERS.index(c.upper()) for c in letters}), rest
         if m := self.answer_numbers.match(value):
             return sorted({int(d) - 1 for d in re.findall(r"[1-9]", m.group(1))}), ""
+        tokens = [t for t in re.split(r"[\s,，、;/]+", value.strip("()（）[]. 。")) if t]
+        for series in self.label_series.values():  # Ответ: б / 正解：イ
+            if tokens and all(len(t) == 1 and t in series for t in tokens):
+                return sorted({series.index(t) for t in tokens}), ""
         return [], value
 
     def _circled_position(self, char: str) -> int:

@@ -36,7 +36,8 @@ class Seen:
 def seen(items: list[Item]) -> Seen:
     g = grammar()
     numbered = {s.index for starts in candidates(items, g).values() for s in starts}
-    options = sum(1 for item in items if option_mark(item, g) or is_gift(item, g))
+    options = sum(1 for index, item in enumerate(items)
+                  if index not in numbered and (option_mark(item, g) or is_gift(item, g)))
     answers = sum(1 for item in items if g.answer_value(item.text) or g.inline_answer.search(item.text))
     return Seen(len(numbered), options, answers)
 

@@ -413,17 +413,20 @@ def _table_questions(items: list[Item], g: Grammar) -> tuple[list[ExamQuestion],
 
 def _table_header(cells: list[str], g: Grammar) -> dict[str, Any] | None:
     heads = g.table_headers
-    roles: dict[str, Any] = {"number": None, "question": None, "correct": None, "options": []}
+    roles: dict[str, Any] = {"number": None, "question": None, "correct": None, "options": [],
+                             "distractors": []}
     for i, cell in enumerate(c.strip() for c in cells):
         if heads["number"].match(cell) and roles["number"] is None:
             roles["number"] = i
         elif heads["question"].match(cell) and roles["question"] is None:
             roles["question"] = i
-        elif heads["correct"].match(cell) and roles["correct"] is None:
-            roles["correct"] = i
         elif heads["option"].match(cell):
             roles["options"].append(i)
-    if roles["question"] is None or (roles["correct"] is None and len(roles["options"]) < 2):
+        elif heads["correct"].match(cell) and roles["correct"] is None:
+            roles["correct"] = i
+        elif heads["distractor"].match(cell):
+            roles["distractors"].append(i)
+    if roles["question"] is None or len(roles["options"]) + len(roles["distractors"]) + (roles["correct"] is not None) < 2:
         return None
     return roles
 
@@ -438,18 +441,23 @@ def _table_row(item: Item, roles: dict[str, Any], g: Grammar, position: int) -> 
     if not stem:
         return None
     signals: dict[str, list[str]] = {}
-    letter_answer = roles["correct"] is not None and len(roles["options"]) >= 2 and \
-        bool(g.parse_answer(cell(roles["correct"]))[0]) and len(cell(roles["correct"])) <= 12
-    if letter_answer:
+    given_text = None
+    if len(roles["options"]) >= 2:  # A | B | C | D | Answer
         texts = [cell(i) for i in roles["options"]]
-        signals["given"] = [letter(p) for p in g.parse_answer(cell(roles["correct"]))[0]]
-    else:
-        columns = ([roles["correct"]] if roles["correct"] is not None else []) + roles["options"]
-        columns = sorted(columns)
+        if roles["correct"] is not None:
+            positions, rest = g.parse_answer(cell(roles["correct"]))
+            if positions and not rest:
+                signals["given"] = [letter(p) for p in positions]
+            elif cell(roles["correct"]):
+                given_text = cell(roles["correct"])
+    else:  # Correct | Other | Other: every answer an option, in column order
+        columns = sorted(([roles["correct"]] if roles["correct"] is not None else []) + roles["distractors"])
         texts = [cell(i) for i in columns]
         if roles["correct"] is not None:
             signals["table_column"] = [letter(columns.index(roles["correct"]))]
     options = [(letter(i), t) for i, t in enumerate(texts) if t]
+    if given_text is not None and (matched := _match_option_text(given_text, options, g)):
+        signals["given"] = matched
     number = position
     label = item.line.label or cell(roles["number"])
     if label and (m := re.match(r"^\D*(\d{1,5})", label)):

@@ -166,10 +166,33 @@ def find_answer_key(items: list[Item], g: Grammar) -> AnswerKey:
     key = AnswerKey()
     in_key = False
     explained: int | None = None
+    key_table: tuple[int, int, int] | None = None  # (table, number column, answer column)
     for index, item in enumerate(items):
         text = item.text
         if in_key and any(s.strong for s in g.starts_of(index, item.raw)):
             in_key, explained = False, None
+            continue
+        if item.line.cell is not None:
+            table, row = item.line.cell
+            if key_table is not None and key_table[0] == table:
+                cells = item.line.text.split("\t")
+                number = cells[key_table[1]].strip() if key_table[1] < len(cells) else ""
+                answer = cells[key_table[2]].strip() if key_table[2] < len(cells) else ""
+                if number.isdigit() and (positions := g.key_token(answer)):
+                    key.answers[int(number)] = positions
+                key.items.add(index)
+                continue
+            columns = _key_table_columns(item.line.text.split("\t"), g) if row == 1 else None
+            if columns is not None:
+                key_table = (table, *columns)
+                key.items.add(index)
+                continue
+        value = g.answer_value(text)
+        if value is not None and len(pairs := g.answer_key_pair.findall(value)) >= 2:
+            for number, token in pairs:  # Answers: 1-B, 2-C, 3-A
+                if positions := g.key_token(token):
+                    key.answers[int(number)] = positions
+            key.items.add(index)
             continue
         if g.answer_key_line.match(text) and (in_key or not option_mark(item, g)):
             for number, token in g.answer_key_pair.findall(text):
@@ -180,7 +203,8 @@ def find_answer_key(items: list[Item], g: Grammar) -> AnswerKey:
         if g.key_grid_numbers.match(text) and index + 1 < len(items):
             answers = items[index + 1].text.split()
             numbers = text.split()
-            if len(answers) == len(numbers) and g.key_grid_answers.match(items[index + 1].text):
+            consecutive = all(int(b) == int(a) + 1 for a, b in zip(numbers, numbers[1:]))
+            if consecutive and len(answers) == len(numbers) and g.key_grid_answers.match(items[index + 1].text):
                 for number, token in zip(numbers, answers):
                     if positions := g.key_token(token):
                         key.answers[int(number)] = positions
@@ -204,6 +228,20 @@ def find_answer_key(items: list[Item], g: Grammar) -> AnswerKey:
                 key.explanations[explained].append(text)
             key.items.add(index)
     return key
+
+
+def _key_table_columns(cells: list[str], g: Grammar) -> tuple[int, int] | None:
+    """(number column, answer column) of an answer-key table's header row (``No. |
+    Answer``, ``Question | Correct answer`` without question text), or None."""
+    heads = g.table_headers
+    cells = [c.strip() for c in cells]
+    numbers = [i for i, c in enumerate(cells) if heads["number"].match(c)]
+    questions = [i for i, c in enumerate(cells) if heads["question"].match(c)]
+    answer = next((i for i, c in enumerate(cells) if heads["correct"].match(c)), None)
+    if answer is None or (numbers and questions) or any(heads["option"].match(c) for c in cells):
+        return None  # a table of questions (number and text, or options), not a key
+    number = (numbers or questions or [None])[0]
+    return None if number is None or number == answer else (number, answer)
 
 
 def _ocr_answer_letters(text: str, g: Grammar) -> str:
@@ -249,10 +287,22 @@ def _supported(starts: list[Start], items: list[Item], g: Grammar) -> list[Start
     answer (a question has them; the items of a numbered option list do not)."""
     kept = []
     for k, start in enumerate(starts):
-        end = starts[k + 1].index if k + 1 < len(starts) else min(len(items), start.index + TAIL_LOOKAHEAD)
-        if start.strong or any(_question_like(items[i], g) for i in range(start.index + 1, end)):
+        if start.strong or any(_question_like(items[i], g) for i in range(start.index + 1, _next_question(starts, k, items))):
             kept.append(start)
     return kept
+
+
+def _next_question(starts: list[Start], k: int, items: list[Item]) -> int:
+    """Where the question begun by candidate ``k`` would end: at the next candidate
+    numbered one more (a list inside the stem, ``1.`` ``2.`` ``3.``, does not end it), else
+    at the next with a higher number, else a few lines on."""
+    number = starts[k].number
+    later = starts[k + 1: k + 1 + CHAIN_WINDOW]
+    for candidate in later:
+        if candidate.number == number + 1:
+            return candidate.index
+    higher = next((c.index for c in later if c.number > number), None)
+    return higher if higher is not None else min(len(items), starts[k].index + TAIL_LOOKAHEAD)
 
 
 def _step(previous: int, number: int, strong: bool) -> float | None:

@@ -521,13 +521,22 @@ def remove_furniture(document: Document, model: FurnitureModel | None = None) ->
 def mark_furniture(document: Document, min_share: float = EXAM_PAGE_SHARE) -> Document:
     """The document with its page furniture marked ``Mark.FURNITURE`` (lines kept, text
     unchanged): for exam documents, whose extractors skip such lines instead of losing
-    them. Furniture is what the band detector learns (a line among a page's first
-    :data:`TOP_BAND` or last :data:`BOTTOM_BAND` repeating, digits folded, on ``min_share``
-    of the pages and on 3), provided the copies read the same but for the page number
-    (:data:`SAME_TEXT_SHARE`), it is rarely found outside the bands
-    (:data:`MAX_OUTSIDE_SHARE`) and it does not start like a question, an option or an
-    answer; plus band lines that are only a number following the page number. Picture
-    placeholder lines (``[image: ...]``, written by the reader) neither count nor get marked.
+    them. Nothing that starts like a question, an option or an answer is furniture.
+
+    * Band lines, as the band detector learns them (a line among a page's first
+      :data:`TOP_BAND` or last :data:`BOTTOM_BAND` repeating, digits folded, on
+      ``min_share`` of the pages and on 3), whose copies read the same but for a page
+      number (:data:`SAME_TEXT_SHARE`) and are rarely found outside the bands
+      (:data:`MAX_OUTSIDE_SHARE`).
+    * Page numbers: band lines that read the same but for a number, on as many pages,
+      where that number follows the page (``7``, ``- 7 -``, ``Page 7 of 40``).
+
+    Either kind must also sit at the page's edge (only such lines between it and the top
+    or the bottom) on as many pages: a common option near the end of many pages has its
+    answer line below it.
+
+    Picture placeholder lines (``[image: ...]``, written by the reader) neither count nor
+    get marked.
     """
     pages = [[line for line in page.lines if Mark.IMAGE not in line.marks and line.text.strip()]
              for page in document.pages]
@@ -536,17 +545,17 @@ def mark_furniture(document: Document, min_share: float = EXAM_PAGE_SHARE) -> Do
     model = FurnitureModel([key for cluster in clusters for key in cluster], frozenset(),
                            learn_short_band_lines(pages, min_share))
     cluster_of = {key: cluster[0] for cluster in clusters for key in cluster}
+    learned = bool(model.band_patterns or model.short_band_lines)
     inside: dict[str, list[tuple[int, Line]]] = {}  # cluster -> (page number, line) in a band
     outside: Counter[str] = Counter()
-    numbers: list[tuple[int, Line]] = []
+    numbered: dict[str, list[tuple[int, Line]]] = {}  # band lines with numbers, numbers folded
     for page, lines in zip(document.pages, pages):
         band = {id(line) for line in _band_lines(lines)}
         for line in lines:
             in_band = id(line) in band
-            if in_band and _NUMBER_LINE.match(line.text):
-                numbers.append((page.number, line))
-                continue
-            if not (model.band_patterns or model.short_band_lines):
+            if in_band and _NUMBER.search(line.text):
+                numbered.setdefault(_NUMBER.sub("#", line.text.lower()), []).append((page.number, line))
+            if not learned:
                 continue
             pattern = model.band_pattern(line.text)
             if pattern is None:
@@ -556,18 +565,34 @@ def mark_furniture(document: Document, min_share: float = EXAM_PAGE_SHARE) -> Do
                 inside.setdefault(pattern, []).append((page.number, line))
             else:
                 outside[pattern] += 1
-    furniture: set[int] = set()
+    candidates: dict[int, str] = {}  # line id -> the pattern that makes it furniture
     for pattern, found in inside.items():
-        if (len({number for number, _ in found}) >= needed
+        if (_on_pages(found) >= needed
                 and outside[pattern] <= MAX_OUTSIDE_SHARE * (len(found) + outside[pattern])
                 and not any(_CONTENT_START.match(line.text) for _, line in found)
                 and _reads_the_same(found)):
-            furniture.update(id(line) for _, line in found)
-    offset = _page_number_offset(numbers)
-    if offset is not None and len({number for number, line in numbers
-                                   if int(_NUMBER.search(line.text).group()) - number == offset}) >= needed:
-        furniture.update(id(line) for number, line in numbers
-                         if int(_NUMBER.search(line.text).group()) - number == offset)
+            candidates.update((id(line), pattern) for _, line in found)
+    for key, found in numbered.items():
+        if _on_pages(found) < needed or any(_CONTENT_START.match(line.text) for _, line in found):
+            continue
+        offset = _page_number_offset(found)
+        if offset is None:
+            continue
+        following = [(number, line) for number, line in found
+                     if any(int(digits) - number == offset for digits in _NUMBER.findall(line.text))]
+        if _on_pages(following) >= needed:
+            candidates.update((id(line), "page number " + key) for _, line in following)
+    # furniture sits at the page's edge: on enough pages, only furniture lies between it
+    # and the top or the bottom (an option that repeats near the end of many pages has
+    # its question's answer line below it)
+    at_edge: dict[str, set[int]] = {}
+    for page, lines in zip(document.pages, pages):
+        for run in (lines, lines[::-1]):
+            for line in run:
+                if id(line) not in candidates:
+                    break
+                at_edge.setdefault(candidates[id(line)], set()).add(page.number)
+    furniture = {line for line, pattern in candidates.items() if len(at_edge.get(pattern, ())) >= needed}
     if not furniture:
         return document
     marked = [Page(page.number, [dataclasses.replace(line, marks=line.marks | {Mark.FURNITURE})
@@ -576,13 +601,16 @@ def mark_furniture(document: Document, min_share: float = EXAM_PAGE_SHARE) -> Do
     return dataclasses.replace(document, pages=marked)
 
 
+def _on_pages(found: list[tuple[int, Line]]) -> int:
+    return len({number for number, _ in found})
+
+
 def _page_number_offset(found: list[tuple[int, Line]]) -> int | None:
     """The offset between the numbers ``found`` on pages and the page numbers, when one
     offset explains most of them (a printed page number follows the page)."""
     offsets: Counter[int] = Counter()
     for number, line in found:
-        for digits in _NUMBER.findall(line.text):
-            offsets[int(digits) - number] += 1
+        offsets.update({int(digits) - number for digits in _NUMBER.findall(line.text)})
     if not offsets:
         return None
     offset, count = offsets.most_common(1)[0]

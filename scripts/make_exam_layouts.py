@@ -63,10 +63,13 @@ from pathlib import Path
 LETTERS = "ABCDE"
 CIRCLED = "①②③④⑤"
 FILLED = "❶❷❸❹❺"
+CYR_LOWER, CYR_UPPER = "абвгд", "АБВГД"
+KATAKANA = "アイウエオ"
 FONTS = Path("/usr/share/fonts/truetype")
 PDF_FONTS = {  # lang -> (regular, bold or None); a path, or the name of a MuPDF built-in font
     "ko": (FONTS / "nanum/NanumGothic.ttf", FONTS / "nanum/NanumGothicBold.ttf"),
     "zh": ("china-s", None),
+    "ja": ("japan", None),   # MuPDF's built-in Droid Sans Fallback again (kana and kanji)
     "*": (FONTS / "dejavu/DejaVuSans.ttf", FONTS / "dejavu/DejaVuSans-Bold.ttf"),
 }
 
@@ -285,15 +288,30 @@ POOL: dict[str, list[Q]] = {
          ["Amazon ECS", "Amazon SES", "Amazon EKS", "Amazon SNS"], "AC", None),
         ("Выберите два чётных числа. (Выберите два)", ["Три", "Четыре", "Семь", "Десять"], "BD", None),
     ],
+    "ja": [
+        ("日本の首都はどこですか。", ["大阪", "京都", "東京", "名古屋"], "C", "東京は明治時代から首都です。"),
+        ("オブジェクトストレージを提供する AWS のサービスはどれですか。",
+         ["Amazon S3", "Amazon EBS", "Amazon EC2", "AWS Lambda"], "A", "S3 はデータをオブジェクトとして保存します。"),
+        ("サーバーを管理せずにコードを実行できるサービスはどれですか。",
+         ["Amazon EC2", "AWS Lambda", "Amazon RDS", "Amazon VPC"], "B", None),
+        ("一時間は何分ですか。", ["三十分", "六十分", "九十分", "百分"], "B", None),
+        ("過学習を抑える手法はどれですか。", ["ドロップアウト", "学習率を上げる", "検証データを消す", "エポック数を増やす"],
+         "A", "ドロップアウトは学習中にユニットをランダムに無効にします。"),
+        ("日本で一番長い川はどれですか。", ["利根川", "信濃川", "石狩川", "北上川", "最上川"], "B", None),
+        ("富士山がまたがる県を二つ選びなさい。", ["静岡県", "長野県", "山梨県", "神奈川県"], "AC", None),
+        ("偶数を二つ選びなさい。", ["三", "四", "七", "十"], "BD", None),
+    ],
 }
 
-LANGS = ["en", "ko", "zh", "de", "es", "vi", "ru"]
-LANG_WEIGHTS = [34, 16, 14, 9, 9, 9, 9]
+LANGS = ["en", "ko", "zh", "de", "es", "vi", "ru", "ja"]
+LANG_WEIGHTS = [34, 16, 14, 9, 9, 9, 11, 9]
+NO_BOLD_PDF = ("zh", "ja")     # languages whose PDF face has no bold
 TITLES = {
     "en": ["Practice Test {k}", "Sample Questions", "Mock Exam - Set {k}"],
     "ko": ["모의고사 {k}회", "기출문제 모음"], "zh": ["模拟试题（第 {k} 套）", "练习题"],
     "de": ["Übungsaufgaben Teil {k}"], "es": ["Preguntas de práctica {k}"],
     "vi": ["Câu hỏi ôn tập số {k}"], "ru": ["Тренировочный тест {k}"],
+    "ja": ["模擬試験 第{k}回", "練習問題"],
 }
 
 # ----------------------------------------------------------------------------- dimensions

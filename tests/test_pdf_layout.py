@@ -29,8 +29,8 @@ OFFICIAL = EXAMS / "en_aws_saa_c03_official_sample.pdf"
 CIRCLED = {c: i % 4 + 1 for i, c in enumerate("①②③④❶❷❸❹")}
 STEM = re.compile(r"^(\d{1,3})\.\s")
 #: What starts a question, an option or an answer line in the exam PDFs.
-CONTENT_START = re.compile(r"^\s*(?:new\s+question|question|correct\s+answer|answer\b|[A-Za-z][.):]\s|\d{1,3}[.)]\s|[①-④❶-❹])",
-                           re.IGNORECASE)
+CONTENT_START = re.compile(r"^\s*(?:new\s+question|question|correct\s+answer|answer\b"
+                           r"|[A-Za-z][.):]\s|\d{1,3}[.)]\s|[①-④❶-❹])", re.IGNORECASE)
 
 
 def _need(path: Path) -> Path:
@@ -65,8 +65,9 @@ def _two_column_pdf() -> pymupdf.Document:
     page = pdf.new_page(width=595, height=842)
     _write(page, 40, 40, "Synthetic Exam Paper: Mechanics, Part One, Morning Session, Room 12", size=12)
     writer = pymupdf.TextWriter(page.rect)  # a stem wrapped inside one block
-    writer.append((40, 90), "1. Which gear turns the widget lever of the pump", font=pymupdf.Font("helv"), fontsize=10)
-    writer.append((40, 106), "when the pulley is at rest?", font=pymupdf.Font("helv"), fontsize=10)
+    helv = pymupdf.Font("helv")
+    writer.append((40, 90), "1. Which gear turns the widget lever of the pump", font=helv, fontsize=10)
+    writer.append((40, 106), "when the pulley is at rest?", font=helv, fontsize=10)
     writer.write_text(page)
     left = ["A) the small gear", "B) the large gear", "C) the rotor gear", "D) no gear at all",
             "3. How long is the axle?"]
@@ -238,6 +239,12 @@ def test_mark_furniture_keeps_lines_and_marks_repeated_bands():
                          f"Copyright 2024 Acme Inc. page {n} of 10", str(n + 2)]
 
 
+def test_mark_furniture_finds_page_numbers_in_any_dress():
+    for dress in ("{}", "- {} -", "Page {}", "Seite {} von 12", "{} | P a g e"):
+        pages = [[STEMS[n - 1], "A. yes", "B. no", dress.format(n + 4)] for n in range(1, 13)]
+        assert _furniture(mark_furniture(_exam(pages))) == [[dress.format(n + 4)] for n in range(1, 13)], dress
+
+
 def test_mark_furniture_leaves_varying_and_content_lines_alone():
     # every page ends with its answer and starts with its question: both repeat in the
     # bands once digits are folded, neither is furniture
@@ -248,6 +255,11 @@ def test_mark_furniture_leaves_varying_and_content_lines_alone():
     pages = [[STEMS[n], "A. All of the above", "B. Only the gear"] if n % 3 else
              [STEMS[n], "A. Only the gear", "B. All of the above", "C. Only the cam"] for n in range(12)]
     assert _furniture(mark_furniture(_exam(pages))) == [[]] * 12
+    # ... nor an unlabelled option that ends every question, its key below it: only the
+    # footer under them is at the page's edge
+    pages = [[STEMS[n], STEMS[n - 1], STEMS[n - 2], STEMS[n - 3], "The gear", "None of these",
+              "Key: " + "ABCD"[n % 4], "Acme quiz book, 2024 edition"] for n in range(12)]
+    assert _furniture(mark_furniture(_exam(pages))) == [["Acme quiz book, 2024 edition"]] * 12
     # a number at a page's edge that does not follow the page is not a page number
     pages = [[str(7 * n % 5 + 1), STEMS[n - 1], "A. yes", "B. no"] for n in range(1, 13)]
     assert _furniture(mark_furniture(_exam(pages))) == [[]] * 12
