@@ -37,6 +37,9 @@ SCAN_COVER_SHARE = 0.5
 #: Horizontal gaps between pieces of one baseline, in font sizes: wider than CELL_GAP
 #: separates table cells (tab), wider than WORD_GAP separates words (space).
 CELL_GAP, WORD_GAP = 1.5, 0.3
+#: Between two spans of one line (a change of font), a gap this wide (in font sizes) is a
+#: space the PDF did not write: CJK text sets Latin words 0.25 em apart without one.
+SPAN_GAP = 0.2
 BOLD_FLAG = 16  # PyMuPDF span flag bit
 #: A span is highlighted when filled rectangles lie behind this share of its width, and
 #: partly highlighted from the second share on.
@@ -499,7 +502,7 @@ def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_ri
             spans = line_spans if raw.strip() else []
         else:
             spans = [s for s in line_spans if s["text"].strip()]
-            raw = "".join(s["text"] for s in line_spans)
+            raw = _join_spans(line_spans)
         if not spans:
             continue
         if "\u00a0" in raw:
@@ -534,6 +537,20 @@ def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_ri
             out.append([[text], marks, bool(list_item)])
         previous_bbox, previous_raw = line["bbox"], raw
     return [(_squeeze(" ".join(parts)), marks) for parts, marks, _ in out]
+
+
+def _join_spans(spans: list[dict]) -> str:
+    """The spans of one line as its text. Where two spans meet without a space but with
+    a word's gap between them, the gap was a space the PDF left out (CJK text with Latin
+    words in another font: ``在`` · ``AWS`` set 0.6 em apart, no space character)."""
+    parts = [spans[0]["text"]]
+    for before, span in zip(spans, spans[1:]):
+        text = span["text"]
+        if (text and parts[-1] and not text[0].isspace() and not parts[-1][-1].isspace()
+                and span["bbox"][0] - before["bbox"][2] > SPAN_GAP * (span["size"] or 1.0)):
+            parts.append(" ")
+        parts.append(text)
+    return "".join(parts)
 
 
 def _squeeze(text: str) -> str:

@@ -315,7 +315,8 @@ TITLES = {
 }
 
 # ----------------------------------------------------------------------------- dimensions
-#: number style -> (label for question n, placements allowed, language or None)
+LATIN = ("en", "de", "es", "vi")
+#: number style -> (label for question n, placements allowed, languages or None for any)
 NUMBERS: dict[str, tuple] = {
     "dot": (lambda n: f"{n}.", ("inline",), None),
     "paren": (lambda n: f"{n})", ("inline",), None),
@@ -326,12 +327,19 @@ NUMBERS: dict[str, tuple] = {
     "questioncolon": (lambda n: f"Question{n}:", ("inline", "own"), None),
     "newquestion": (lambda n: f"NEW QUESTION {n}", ("own",), None),
     "questionhash": (lambda n: f"Question #{n}", ("own",), None),
-    "munje": (lambda n: f"문제 {n}", ("own",), "ko"),
-    "beon": (lambda n: f"{n}번", ("inline", "own"), "ko"),
-    "mon": (lambda n: f"問{n}", ("inline", "own"), "zh"),
-    "di": (lambda n: f"第 {n} 题", ("own",), "zh"),
-    "cau": (lambda n: f"Câu {n}:", ("inline", "own"), "vi"),
-    "aufgabe": (lambda n: f"Aufgabe {n}", ("own",), "de"),
+    "mdheading": (lambda n: f"#### Q{n}.", ("inline",), None),        # markdown heading, as literal text
+    "mdbold": (lambda n: f"**Question {n}**", ("own", "inline"), None),  # markdown bold, as literal text
+    "munje": (lambda n: f"문제 {n}", ("own",), ("ko",)),
+    "beon": (lambda n: f"{n}번", ("inline", "own"), ("ko",)),
+    "mon": (lambda n: f"問{n}", ("inline", "own"), ("zh", "ja")),
+    "di": (lambda n: f"第 {n} 题", ("own",), ("zh",)),
+    "mondai": (lambda n: f"問題 {n}", ("own", "inline"), ("ja",)),
+    "cau": (lambda n: f"Câu {n}:", ("inline", "own"), ("vi",)),
+    "aufgabe": (lambda n: f"Aufgabe {n}", ("own",), ("de",)),
+    "pregunta": (lambda n: f"Pregunta {n}:", ("inline", "own"), ("es",)),
+    "questao": (lambda n: f"Questão {n}.", ("inline", "own"), LATIN),
+    "vopros": (lambda n: f"Вопрос {n}.", ("inline", "own"), ("ru",)),
+    "soru": (lambda n: f"Soru {n}:", ("inline", "own"), LATIN),
     "f": (lambda n: f"{n}F:", ("inline",), None),
     "tab": (lambda n: f"{n}", ("tab",), None),
     "wordauto": (None, ("auto",), None),      # DOCX numbering.xml decimal list
@@ -341,20 +349,38 @@ NUMBERS: dict[str, tuple] = {
 UPPER_LABELS = {"upper-dot": "{L}. ", "upper-paren": "{L}) ", "upper-enclosed": "({L}) ",
                 "upper-dunhao": "{L}、", "upper-colon": "{L}: "}
 LOWER_LABELS = {"lower-dot": "{l}. ", "lower-paren": "{l}) "}
-OPTIONS = [*UPPER_LABELS, *LOWER_LABELS, "circled", "numcolon", "wordletter", "wordbullet",
-           "checkbox", "tabs", "linebreaks", "gift", "table"]
+#: labels in another script: style -> (label template, letters, language)
+SCRIPT_LABELS = {"cyr-lower": ("{c}) ", CYR_LOWER, "ru"), "cyr-upper": ("{c}. ", CYR_UPPER, "ru"),
+                 "katakana": ("{c}. ", KATAKANA, "ja")}
+LABELLED = {*UPPER_LABELS, *LOWER_LABELS, *SCRIPT_LABELS}   # one option a line, a letter label
+CHECKBOXES = ("checkbox", "mdcheckbox", "box")
+OPTIONS = [*UPPER_LABELS, *LOWER_LABELS, *SCRIPT_LABELS, "circled", "numcolon", "wordletter", "wordbullet",
+           "checkbox", "mdcheckbox", "box", "tabs", "inline", "linebreaks", "gift", "table"]
 DOCX_ONLY_OPTIONS = {"wordletter", "wordbullet", "linebreaks", "table"}
+INLINE_MAX = 25            # "inline": options run together on one line only when this short
 #: answer-line signals -> (keyword, language or None)
 LINE_SIGNALS = {"answer": ("Answer:", None), "correct": ("Correct Answer:", None),
                 "aiken": ("ANSWER:", None), "jeongdap": ("정답:", "ko"), "zhengque": ("正确答案：", "zh"),
-                "dapan": ("Đáp án:", "vi"), "losung": ("Lösung:", "de"), "respuesta": ("Respuesta:", "es")}
+                "dapan": ("Đáp án:", "vi"), "losung": ("Lösung:", "de"), "respuesta": ("Respuesta:", "es"),
+                "otvet": ("Ответ:", "ru"), "seikai": ("正解：", "ja")}
+#: line signals whose value is a letter of another script: signal -> option styles it goes with
+SCRIPT_SIGNALS = {"otvet": ("cyr-lower", "cyr-upper"), "seikai": ("katakana",)}
 FORMAT_SIGNALS = ("bold", "highlight", "colour")
-ANSWERS = [*LINE_SIGNALS, "paren", "text", *FORMAT_SIGNALS, "filled", "tag", "gift", "giftweights",
-           "keylines", "keytable", "tablecol"]
-DOCX_ONLY_ANSWERS = {"keytable", "tablecol"}
+KEY_ANSWERS = ("keylines", "keyinline", "keytable", "keytablehead", "keytable3")
+ANSWERS = [*LINE_SIGNALS, "paren", "text", *FORMAT_SIGNALS, "star", "check", "filled", "tag", "checked",
+           "gift", "giftweights", *KEY_ANSWERS, "tablecol"]
+DOCX_ONLY_ANSWERS = {"keytable", "keytablehead", "keytable3", "tablecol"}
 SINGLE_ONLY_ANSWERS = {"aiken", "text", "gift"}
-KEY_HEADINGS = {"*": ["Answers", "Answer Key"], "ko": ["정답"], "zh": ["答案"]}
-TABLE_HEADERS = {"*": ("No", "Question", "Answer"), "ko": ("번호", "문제", "정답"), "zh": ("序号", "题目", "答案")}
+KEY_HEADINGS = {"*": ["Answers", "Answer Key"], "ko": ["정답"], "zh": ["答案"], "ru": ["Ответы"],
+                "ja": ["解答", "正解一覧"]}
+#: keyinline: the word before "1-B, 2-C, ..."
+KEY_INLINE_WORDS = {"*": ["Answers:", "Answer key:"], "ru": ["Ответы:"], "ja": ["解答："], "ko": ["정답:"],
+                    "zh": ["答案："]}
+TABLE_HEADERS = {"*": ("No", "Question", "Answer"), "ko": ("번호", "문제", "정답"), "zh": ("序号", "题目", "答案"),
+                 "ja": ("番号", "問題", "正解")}
+KEY_TABLE_HEADERS = {"*": ("No.", "Answer", "Explanation"), "ru": ("№", "Ответ", "Пояснение"),
+                     "ja": ("番号", "正解", "解説")}
+CHECK_MARKS = ("✓", "(correct)")
 RED = [(0xFF, 0x00, 0x00), (0xC0, 0x00, 0x00), (0xE0, 0x10, 0x10)]
 
 
@@ -368,17 +394,40 @@ def option_ok(option: str, answer: str) -> bool:
         return option == "circled"
     if answer == "tag":
         return option == "checkbox"
+    if answer == "checked":   # - [x] / ☑
+        return option in ("mdcheckbox", "box")
+    if answer in SCRIPT_SIGNALS:
+        return option in SCRIPT_SIGNALS[answer]
     if answer == "aiken":
         return option in ("upper-dot", "upper-paren", "wordletter")
     if answer == "paren":
-        return option in (*UPPER_LABELS, "tabs", "linebreaks", "wordletter")
+        return option in (*UPPER_LABELS, "tabs", "inline", "linebreaks", "wordletter")
+    if answer == "star":      # *B. text
+        return option in LABELLED
+    if answer == "check":     # B. text ✓ - one option a line
+        return option in (*LABELLED, "circled", "numcolon", "wordletter", "wordbullet", "linebreaks")
+    if option in SCRIPT_LABELS:   # no Latin letters in a line signal next to а) б) / ア. イ.
+        return answer not in LINE_SIGNALS
     if option == "circled":
-        return answer in LINE_SIGNALS or answer in ("keylines", "keytable")
-    if option == "checkbox":
+        return answer in LINE_SIGNALS or answer in KEY_ANSWERS
+    if option in CHECKBOXES:
         return answer in LINE_SIGNALS or answer == "text"
+    if option == "numcolon" and answer == "keyinline":   # "1-1,3" would be ambiguous
+        return False
     if answer == "text":   # "Answer: 4" next to options numbered 1:-4: would be ambiguous
         return option != "numcolon"
     return True
+
+
+def number_langs_ok(number: str, lang: str) -> bool:
+    langs = NUMBERS[number][2]
+    return langs is None or lang in langs
+
+
+def number_specific(number: str, lang: str) -> bool:
+    """Is ``number`` a style of ``lang`` in particular (drawn more often for it)?"""
+    langs = NUMBERS[number][2]
+    return langs is not None and lang in langs and len(langs) <= 2
 
 
 def number_ok(number: str, fmt: str, lang: str, answer: str) -> bool:
@@ -386,9 +435,9 @@ def number_ok(number: str, fmt: str, lang: str, answer: str) -> bool:
         return False
     if number == "wordauto" and fmt != "docx":
         return False
-    if NUMBERS[number][2] not in (None, lang):
+    if not number_langs_ok(number, lang):
         return False
-    return not (answer in ("keylines", "keytable") and number == "none")
+    return not (answer in KEY_ANSWERS and number == "none")
 
 
 def value_kind(option: str) -> str:
@@ -398,6 +447,8 @@ def value_kind(option: str) -> str:
         return "number"
     if option in LOWER_LABELS:
         return "lower"
+    if option in SCRIPT_LABELS:
+        return option
     return "upper"
 
 
@@ -446,15 +497,17 @@ def _draw_layout(rng: random.Random) -> tuple[str, str, str, str, str]:
         lang = rng.choices(LANGS, LANG_WEIGHTS)[0]
         answers = [a for a in ANSWERS if not (fmt == "pdf" and a in DOCX_ONLY_ANSWERS)
                    and (a not in LINE_SIGNALS or LINE_SIGNALS[a][1] in (None, lang))
-                   and not (fmt == "pdf" and lang == "zh" and a == "bold")]   # no bold CJK face
+                   and not (fmt == "pdf" and lang in NO_BOLD_PDF and a == "bold")]   # no bold CJK face
         answer = _pick_specific(rng, answers, [a for a in answers if a in LINE_SIGNALS
                                                and LINE_SIGNALS[a][1] == lang], 0.3)
         options = [o for o in OPTIONS if not (fmt == "pdf" and o in DOCX_ONLY_OPTIONS)
                    and not (fmt == "pdf" and o == "upper-dunhao" and lang not in ("zh", "ko"))  # no 、 in DejaVu
+                   and not (fmt == "pdf" and o == "box" and not _pdf_covers(lang, "☐☑"))
+                   and (o not in SCRIPT_LABELS or SCRIPT_LABELS[o][2] == lang)
                    and option_ok(o, answer)]
         if not options:
             continue
-        option = rng.choice(options)
+        option = _pick_specific(rng, options, [o for o in options if o in SCRIPT_LABELS], 0.3)
         numbers = [n for n in NUMBERS if number_ok(n, fmt, lang, answer)]
         if not numbers:
             continue
@@ -463,19 +516,19 @@ def _draw_layout(rng: random.Random) -> tuple[str, str, str, str, str]:
         elif "wordauto" in numbers and rng.random() < (0.4 if option == "wordletter" else 0.08):
             number = "wordauto"
         else:
-            number = _pick_specific(rng, numbers, [n for n in numbers if NUMBERS[n][2] == lang], 0.5)
+            number = _pick_specific(rng, numbers, [n for n in numbers if number_specific(n, lang)], 0.5)
         return fmt, lang, number, option, answer
 
 
 def _draw_variants(rng: random.Random, plan: DocPlan) -> dict:
     fmt, lang, number, option, answer = plan.fmt, plan.lang, plan.number, plan.option, plan.answer
-    bold_face = not (fmt == "pdf" and lang == "zh")
+    bold_face = not (fmt == "pdf" and lang in NO_BOLD_PDF)
     v: dict = {"placement": rng.choice(NUMBERS[number][1]),
                "start": 1 if number in ("wordauto", "none") or rng.random() < 0.6 else rng.randint(2, 150),
                "title": rng.random() < 0.7,
                "label_bold": bold_face and rng.random() < 0.3,
                "blank_between": rng.random() < 0.5,
-               "explanations": answer != "tablecol" and rng.random() < 0.4,
+               "explanations": answer != "tablecol" and rng.random() < (0.8 if answer == "keytable3" else 0.4),
                "option_indent": rng.choice([0, 0, 14]),
                "value_case": rng.choice(["upper", "upper", "printed"]),
                }
@@ -484,11 +537,17 @@ def _draw_variants(rng: random.Random, plan: DocPlan) -> dict:
         v["multi_join"] = rng.choice([", ", ","])
     elif kind == "circled":
         v["multi_join"] = rng.choice(["", ", "])
+    elif kind == "katakana":
+        v["multi_join"] = rng.choice(["、", ", ", ","])
+    elif kind in SCRIPT_LABELS:
+        v["multi_join"] = rng.choice([", ", "", ","])
     else:
         v["multi_join"] = rng.choice([", ", "", ","] + ([" and "] if lang == "en" else []))
     if option == "circled":
         v["circled_space"] = rng.random() < 0.6
-    if option in ("tabs", "linebreaks"):
+    if answer == "keyinline":   # "1-AC, 2-B": a comma in a value would split the pairs
+        v["multi_join"] = ""
+    if option in ("tabs", "linebreaks", "inline"):
         v["sublabel"] = rng.choice(["upper-dot", "upper-paren", "upper-enclosed"]
                                    + (["lower-paren"] if answer != "paren" else []))
     if option == "tabs":
@@ -505,6 +564,8 @@ def _draw_variants(rng: random.Random, plan: DocPlan) -> dict:
         v["bullet"] = rng.choice(["•", "–", "o"])
     if number == "di":
         v["type_suffix"] = rng.random() < 0.5
+    if number == "mdheading":
+        v["md_hashes"] = rng.choice(["####", "###"])
     if answer == "paren":
         v["paren"] = rng.choice(["spaced", "tight"])
         v["multi_join"] = rng.choice(["", ", "])
@@ -513,12 +574,21 @@ def _draw_variants(rng: random.Random, plan: DocPlan) -> dict:
                                        + [k for k, lg in LINE_SIGNALS.values() if lg == lang])
     if answer == "colour":
         v["rgb"] = list(rng.choice(RED))
+    if answer == "check":
+        v["check_mark"] = rng.choice([m for m in CHECK_MARKS if fmt == "docx" or _pdf_covers(lang, m)])
     if answer in ("keylines", "keytable"):
         v["key_heading"] = rng.choice(KEY_HEADINGS.get(lang, []) + KEY_HEADINGS["*"])
         v["key_sep"] = rng.choice([". ", ") "])
         v["key_row"] = answer == "keylines" and rng.random() < 0.3
         v["key_new_page"] = fmt == "pdf" and rng.random() < 0.5
         v["key_table_header"] = answer == "keytable" and rng.random() < 0.6
+    if answer == "keyinline":   # one line, no heading: "Answers: 1-B, 2-C, 3-A"
+        v["key_word"] = rng.choice(KEY_INLINE_WORDS.get(lang, []) + KEY_INLINE_WORDS["*"])
+        v["key_new_page"] = fmt == "pdf" and rng.random() < 0.3
+    if answer in ("keytablehead", "keytable3"):   # "No. | Answer [| Explanation]" header row
+        v["key_heading"] = rng.choice(KEY_HEADINGS.get(lang, []) + KEY_HEADINGS["*"]) if rng.random() < 0.5 else None
+        headers = rng.choice([KEY_TABLE_HEADERS["*"], KEY_TABLE_HEADERS.get(lang, KEY_TABLE_HEADERS["*"])])
+        v["key_table_headers"] = list(headers[:3 if answer == "keytable3" else 2])
     if option == "gift":
         v["gift_form"] = rng.choice(["braces_own_lines", "brace_after_stem", "one_line"])
         v["gift_wrong"] = "~" if answer == "gift" else rng.choice(["~", "~%0%", "~%-50%"])
@@ -555,6 +625,10 @@ def plan_document(seed: int, index: int, width: int = 3, seen: frozenset = froze
         plan.v = _draw_variants(rng, plan)
         multi_ok = answer not in SINGLE_ONLY_ANSWERS
         pool = [q for q in POOL[lang] if multi_ok or len(q[2]) == 1]
+        if option == "inline":
+            pool = [q for q in pool if _inline_fits(plan, q[1])]
+            if len(pool) < 5:
+                continue
         count = min(rng.randint(5, 12), len(pool))
         chosen = rng.sample(pool, count)
         explain = plan.v["explanations"]
@@ -571,7 +645,20 @@ def plan_document(seed: int, index: int, width: int = 3, seen: frozenset = froze
         return plan
 
 
-CANDIDATES = 24
+def _inline_fits(plan: DocPlan, options: list[str]) -> bool:
+    """May these options run together on one line ("A. 1955 B. 1956 C. 1957")? Only when
+    each is short and (PDF) the line fits the page width in any order, bold included."""
+    if len(options) < 3 or max(len(o) for o in options) > INLINE_MAX:
+        return False
+    if plan.fmt == "docx":
+        return True
+    labels = [_option_label(plan, plan.v["sublabel"], i, False) for i in range(len(options))]
+    line = " ".join(label + text for label, text in zip(labels, options))
+    room = PAGE_W - 2 * MARGIN - plan.v["option_indent"]
+    return _text_width(plan.lang, line, False, 10.5) * 1.1 + 10 <= room
+
+
+CANDIDATES = 32
 
 
 def plan(count: int, seed: int) -> list[DocPlan]:
@@ -603,6 +690,7 @@ class Para:
     size: float = 10.5
     indent: float = 0
     hang: str = ""                         # PDF: wrapped lines start after this prefix
+    sep: str = "\t"                        # between segments: a tab, or " " (run on)
     new_page: bool = False
 
 
@@ -644,6 +732,10 @@ def _value(plan: DocPlan, indices: list[int]) -> str:
             parts.append(str(i + 1))
         elif kind == "lower" and plan.v["value_case"] == "printed":
             parts.append(LETTERS[i].lower())
+        elif kind == "cyr-lower":   # а) б) в): "Ответ: б" as printed, or "Ответ: Б"
+            parts.append((CYR_LOWER if plan.v["value_case"] == "printed" else CYR_UPPER)[i])
+        elif kind in SCRIPT_LABELS:
+            parts.append(SCRIPT_LABELS[kind][1][i])
         else:
             parts.append(LETTERS[i])
     return plan.v["multi_join"].join(parts)
@@ -672,10 +764,14 @@ def _stem_text(plan: DocPlan, item: Item) -> str:
 
 
 def _option_label(plan: DocPlan, style: str, i: int, correct: bool) -> str:
+    star = "*" if correct and plan.answer == "star" and style == plan.option else ""   # *B. text
     if style in UPPER_LABELS:
-        return UPPER_LABELS[style].format(L=LETTERS[i])
+        return star + UPPER_LABELS[style].format(L=LETTERS[i])
     if style in LOWER_LABELS:
-        return LOWER_LABELS[style].format(l=LETTERS[i].lower())
+        return star + LOWER_LABELS[style].format(l=LETTERS[i].lower())
+    if style in SCRIPT_LABELS:
+        template, letters, _ = SCRIPT_LABELS[style]
+        return star + template.format(c=letters[i])
     if style == "circled":
         mark = FILLED[i] if correct and plan.answer == "filled" else CIRCLED[i]
         return mark + (" " if plan.v["circled_space"] else "")
@@ -683,11 +779,17 @@ def _option_label(plan: DocPlan, style: str, i: int, correct: bool) -> str:
         return f"{i + 1}: "
     if style == "checkbox":
         return "[CORRECT] " if correct and plan.answer == "tag" else "[ ] "
+    if style == "mdcheckbox":
+        return "- [x] " if correct and plan.answer == "checked" else "- [ ] "
+    if style == "box":
+        return "☑ " if correct and plan.answer == "checked" else "☐ "
     return ""
 
 
 def _option_seg(plan: DocPlan, label: str, text: str, correct: bool) -> Seg:
     mark = correct and plan.answer in FORMAT_SIGNALS
+    if correct and plan.answer == "check":   # C. text ✓ / C. text (correct)
+        text += " " + plan.v["check_mark"]
     return Seg(label + text, bold=mark and plan.answer == "bold",
                color=tuple(plan.v["rgb"]) if mark and plan.answer == "colour" else None,
                highlight=mark and plan.answer == "highlight")
@@ -699,6 +801,8 @@ def _number_parts(plan: DocPlan, item: Item) -> tuple[str | None, str]:
     if make is None:
         return None, plan.v["placement"]
     label = make(item.number)
+    if plan.number == "mdheading":
+        label = label.replace("####", plan.v["md_hashes"])
     if plan.number == "di" and plan.v.get("type_suffix"):
         label += " 多选题" if len(item.correct) > 1 else " 单选题"
     return label, plan.v["placement"]
@@ -753,7 +857,7 @@ class Builder:
         answer = _answer_line(self.plan, item)
         if answer:
             lines.append(answer)
-        if item.explanation and self.plan.answer not in ("keylines",):
+        if item.explanation and self.plan.answer not in ("keylines", "keytable3"):   # those: in the key
             lines.append(f"Explanation: {item.explanation}")
         for line in lines:
             if in_para is not None:
@@ -780,6 +884,8 @@ class Builder:
                 numbering = None
             if plan.option == "tabs":
                 self._tab_rows(item, indent)
+            elif plan.option == "inline":
+                self._inline_row(item, indent)
             else:
                 for i, text in enumerate(item.options):
                     label = _option_label(plan, plan.option, i, i in item.correct)
@@ -800,6 +906,13 @@ class Builder:
         for start in range(0, len(segs), per_row):
             row = segs[start:start + per_row]
             self.blocks.append(Para([row], tabs=[k * width for k in range(len(row))], indent=indent))
+
+    def _inline_row(self, item: Item, indent: float) -> None:
+        """All options on one line, one space apart: ``A. 1955 B. 1956 C. 1957 D. 1958``."""
+        plan = self.plan
+        segs = [_option_seg(plan, _option_label(plan, plan.v["sublabel"], i, False), text, i in item.correct)
+                for i, text in enumerate(item.options)]
+        self.blocks.append(Para([segs], indent=indent, sep=" "))
 
     def _row_fits(self, segs: list[Seg], per_row: int, indent: float) -> bool:
         if self.plan.fmt == "docx":
@@ -857,13 +970,14 @@ class Builder:
         if v["title"]:
             k = (plan.index % 9) + 1
             title = TITLES[plan.lang][plan.index % len(TITLES[plan.lang])].format(k=k)
-            self.blocks.append(Para([[Seg(title, bold=plan.lang != "zh" or plan.fmt == "docx")]], size=15))
+            self.blocks.append(Para([[Seg(title, bold=plan.lang not in NO_BOLD_PDF or plan.fmt == "docx")]],
+                                    size=15))
         if plan.answer == "tablecol":
             self._answer_table()
             return self.blocks
         for item in plan.items:
             self.question(item)
-        if plan.answer in ("keylines", "keytable"):
+        if plan.answer in KEY_ANSWERS:
             self._key()
         return self.blocks
 
@@ -879,8 +993,24 @@ class Builder:
 
     def _key(self) -> None:
         plan, v = self.plan, self.v
-        heading = Para([[Seg(v["key_heading"], bold=plan.lang != "zh" or plan.fmt == "docx")]], size=13,
-                       new_page=v["key_new_page"])
+        if plan.answer == "keyinline":   # one line, heading-free: "Answers: 1-B, 2-C, 3-A"
+            pairs = ", ".join(f"{item.number}-{_value(plan, item.correct)}" for item in plan.items)
+            sep = "" if v["key_word"].endswith("：") else " "
+            self.blocks.append(Para([[Seg(v["key_word"] + sep + pairs)]], new_page=v["key_new_page"]))
+            return
+        if plan.answer in ("keytablehead", "keytable3"):   # header row "No. | Answer [| Explanation]"
+            if v["key_heading"]:
+                self.blocks.append(Para([[Seg(v["key_heading"], bold=True)]], size=13))
+            rows = [list(v["key_table_headers"])]
+            for item in plan.items:
+                row = [str(item.number), _value(plan, item.correct)]
+                if plan.answer == "keytable3":
+                    row.append(item.explanation or "")
+                rows.append(row)
+            self.blocks.append(Table(rows))
+            return
+        heading = Para([[Seg(v["key_heading"], bold=plan.lang not in NO_BOLD_PDF or plan.fmt == "docx")]],
+                       size=13, new_page=v["key_new_page"])
         self.blocks.append(heading)
         entries = [(item, f"{item.number}{v['key_sep']}{_value(plan, item.correct)}") for item in plan.items]
         if plan.answer == "keytable":
@@ -990,7 +1120,7 @@ def render_docx(plan: DocPlan, blocks: list, numbering: Numbering) -> bytes:
             run = None
             for k, seg in enumerate(line):
                 if k:
-                    paragraph.add_run("\t")
+                    paragraph.add_run(block.sep)
                 if seg.text:
                     run = paragraph.add_run(seg.text)
                     _format_run(run, seg, block.size)
@@ -1110,6 +1240,13 @@ class PdfWriter:
             self.y += block.size * 0.8
             return
         for line in block.lines:
+            if block.sep != "\t" and len(line) > 1:   # run on: each segment after the last
+                baseline, x = self._line_room(block.size), x0
+                for seg in line:
+                    self._draw(x, baseline, seg.text, seg, block.size)
+                    bold = seg.bold and PDF_FONTS.get(self.lang, PDF_FONTS["*"])[1] is not None
+                    x += _text_width(self.lang, seg.text + block.sep, bold, block.size)
+                continue
             tabs = block.tabs or [0.0] * len(line)
             baseline = self._line_room(block.size)
             for k, seg in enumerate(line):
