@@ -74,11 +74,11 @@ class Grammar:
         for key, value in rules.items():
             if isinstance(value, str) and not key.startswith("_") and key not in _NOT_PATTERNS:
                 setattr(self, key, re.compile(value, flags))
-        self.chrome = [re.compile(p, flags) for p in rules["chrome"]]
+        self.chrome = re.compile("|".join(f"(?:{p})" for p in rules["chrome"]), flags)
         self.table_headers = {k: re.compile(v, flags) for k, v in rules["table_headers"].items()}
         self.circled_open = rules["circled_open"]
         self.circled_filled = rules["circled_filled"]
-        self._circled_all = tuple(self.circled_open + self.circled_filled)
+        self._circled_any = re.compile(f"[{re.escape(self.circled_open + self.circled_filled)}]")
         self.checkbox_correct = {s.lower() for s in rules["checkbox_correct"]}
         self.count_words = rules["count_words"]
         self.label_series = rules["label_series"]
@@ -141,7 +141,7 @@ class Grammar:
         """Pieces of a line that holds several options side by side (``① 4m\\t② 6m``,
         ``A. yes    B. no``), or None when it is not such a line: every piece must be an
         option of one style, each the next position."""
-        if "\t" not in text and "  " not in text and sum(map(text.count, self._circled_all)) < 2:
+        if "\t" not in text and "  " not in text and len(self._circled_any.findall(text)) < 2:
             return self._run_together(text)  # the cheap test settles most lines
         pieces = [p.strip() for p in self.option_separator.split(text) if p.strip()]
         if len(pieces) < 2:
@@ -217,7 +217,7 @@ class Grammar:
         return int(word) if word.isdigit() else self.count_words.get(word.lower())
 
     def is_chrome(self, text: str) -> bool:
-        return any(p.search(text) for p in self.chrome)
+        return bool(self.chrome.search(text))
 
 
 @lru_cache(maxsize=1)

@@ -38,7 +38,7 @@ def seen(items: list[Item]) -> Seen:
     numbered = {s.index for starts in candidates(items, g).values() for s in starts}
     options = sum(1 for index, item in enumerate(items)
                   if index not in numbered and (option_mark(item, g) or is_gift(item, g)))
-    answers = sum(1 for item in items if g.answer_value(item.text) or g.inline_answer.search(item.text))
+    answers = sum(1 for item in items if item.answer or g.inline_answer.search(item.text))
     return Seen(len(numbered), options, answers)
 
 
@@ -89,7 +89,7 @@ def _row(index: int, item: Item, layout: Layout, g) -> str:
         rules.append(f"option {mark.style} {position}" + (" marked" if mark.marked else ""))
     if is_gift(item, g):
         rules.append("gift")
-    if (value := g.answer_value(item.text)) is not None:
+    if (value := item.answer) is not None:
         rules.append(f"answer {value!r}")
     if g.inline_answer.search(item.text):
         rules.append("inline answer")

@@ -133,7 +133,7 @@ def _choose_run(items: list[Item], g: Grammar) -> tuple[int, int]:
     index = 0
     while index < len(items):
         mark = option_mark(items[index], g)
-        if mark is None or mark.position not in (0, -1) or g.answer_value(items[index].text):
+        if mark is None or mark.position not in (0, -1) or items[index].answer:
             index += 1
             continue
         style, position, last, count = mark.style, 0, index, 1
@@ -145,7 +145,7 @@ def _choose_run(items: list[Item], g: Grammar) -> tuple[int, int]:
                 position, last, count = max(nxt.position, position + 1), j, count + 1
             elif nxt is not None and nxt.style == style and nxt.position == 0:
                 break
-            elif (g.answer_value(items[j].text) or g.explanation_start.match(items[j].text)
+            elif (items[j].answer or g.explanation_start.match(items[j].text)
                   or (nxt is not None and nxt.position == 0)):
                 break
             j += 1
@@ -197,7 +197,7 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
                     reading.marked.append(reading.options[-1][1])
                 state = "options"
                 continue
-            if state == "options" and not g.answer_value(text):
+            if state == "options" and not item.answer:
                 if _continues_option(item):
                     reading.options[-1][0] = join(reading.options[-1][0], text)
                 continue
@@ -211,7 +211,7 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
             if g.gift_close.search(text):
                 state = "after"
             continue
-        value = g.answer_value(text)
+        value = item.answer
         if value is not None and (reading.options or state != "stem" or index > last or not _is_question(text)):
             positions, rest = g.parse_answer(value)
             if positions:

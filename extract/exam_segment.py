@@ -53,6 +53,13 @@ class Item:
     line: Line
     text: str
     raw: str
+    #: the option reading of the line and the value of an answer line, read once
+    option: OptionMark | None = None
+    answer: str | None = None
+
+
+def make_item(page: int, line: Line, text: str, raw: str, g: Grammar) -> Item:
+    return Item(page, line, text, raw, _read_option(line, text, g), g.answer_value(text))
 
 
 @dataclass
@@ -93,10 +100,10 @@ def flatten(document: Document, g: Grammar) -> list[Item]:
                 text = raw = _ocr_option_label(text, items[-1], g)
             pieces = None if line.label else g.split_options(text) or _inline_gift(text, g)
             if pieces:
-                items.extend(Item(page.number, replace(line, text=p), p, p) for p in pieces)
+                items.extend(make_item(page.number, replace(line, text=p), p, p, g) for p in pieces)
             else:
                 keep = line.cell is not None or text == line.text  # a row keeps its empty cells
-                items.append(Item(page.number, line if keep else replace(line, text=text), text, raw))
+                items.append(make_item(page.number, line if keep else replace(line, text=text), text, raw, g))
     return items
 
 
@@ -138,18 +145,23 @@ def _two_cell_row(text: str) -> str:
 
 
 def option_mark(item: Item, g: Grammar) -> OptionMark | None:
-    """The option reading of an item: a Word list label (``A.``, ``3)``, a bullet) or a
-    typed label. Word lists are styles of their own (``list:<id>``)."""
-    label = item.line.label
+    """The option reading of an item (read once, when the item was made)."""
+    return item.option
+
+
+def _read_option(line: Line, text: str, g: Grammar) -> OptionMark | None:
+    """A Word list label (``A.``, ``3)``, a bullet) or a typed label. Word lists are
+    styles of their own (``list:<id>:<level>``)."""
+    label = line.label
     if label:
-        style = f"list:{item.line.list_id}:{item.line.level or 0}"
+        style = f"list:{line.list_id}:{line.level or 0}"
         if label == "•":
-            return OptionMark(style, -1, item.text)
+            return OptionMark(style, -1, text)
         found = g.option_of(f"{label} x")
         if found is not None:
-            return OptionMark(style, found.position, item.text)
-        return OptionMark(style, -1, item.text)
-    return g.option_of(item.text)
+            return OptionMark(style, found.position, text)
+        return OptionMark(style, -1, text)
+    return g.option_of(text)
 
 
 def is_gift(item: Item, g: Grammar) -> bool:
@@ -187,7 +199,7 @@ def find_answer_key(items: list[Item], g: Grammar) -> AnswerKey:
                 key_table = (table, *columns)
                 key.items.add(index)
                 continue
-        value = g.answer_value(text)
+        value = item.answer
         if value is not None and len(pairs := g.answer_key_pair.findall(value)) >= 2:
             for number, token in pairs:  # Answers: 1-B, 2-C, 3-A
                 if positions := g.key_token(token):
@@ -259,7 +271,7 @@ def _ocr_answer_letters(text: str, g: Grammar) -> str:
 # -- question starts --------------------------------------------------------------------
 
 def _question_like(item: Item, g: Grammar) -> bool:
-    return bool(option_mark(item, g) or g.answer_value(item.text) or is_gift(item, g)
+    return bool(option_mark(item, g) or item.answer or is_gift(item, g)
                 or g.inline_answer.search(item.text))
 
 
@@ -417,7 +429,7 @@ def unnumbered_blocks(items: list[Item], g: Grammar, key: AnswerKey) -> list[Blo
         end = last
         limit = runs[k + 1][0] if k + 1 < len(runs) else len(items)
         # the answer line and a labelled explanation after the options are this question's
-        while end + 1 < limit and (g.answer_value(items[end + 1].text) or g.explanation_start.match(items[end + 1].text)
+        while end + 1 < limit and (items[end + 1].answer or g.explanation_start.match(items[end + 1].text)
                                    or (end + 1 in key.items)):
             end += 1
         start = previous_end + 1

@@ -13,11 +13,10 @@ import zipfile
 from dataclasses import replace
 from typing import Any
 
-from docx.text.run import Run
 from lxml import etree
 
 from ingest.docx_numbering import Numbering, StyleTable, paragraph_numpr
-from ingest.document import PARTIAL, Document, Line, Mark, Page
+from ingest.document import EMPHASIS, PARTIAL, Document, Line, Mark, Page
 from ingest.pictures import PictureReader
 from ingest.tesseract import DEFAULT_LANG
 
@@ -164,7 +163,7 @@ def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
         if not text:
             continue
         marks = set(first_marks) if not lines else set()
-        marks |= _run_marks([Run(r, paragraph) for r in visible], style_bold)
+        marks |= _run_marks(visible, style_bold)
         first = not lines
         lines.append(Line(text, number, frozenset(marks), label=label if first else None,
                           list_id=list_id if first else None, level=level if first else None))
@@ -179,15 +178,23 @@ def _paragraph_line(paragraph: Any, numbering: Numbering, styles: StyleTable,
 
 
 def _run_marks(visible: list[Any], style_bold: bool) -> set[str]:
-    """Whole-line marks when every visible run has the emphasis, ``PART_`` marks when
-    some do."""
+    """Whole-line marks when every visible run (``w:r`` element) has the emphasis,
+    ``PART_`` marks when some do. Read straight off each run's ``w:rPr`` (python-docx's
+    ``Run.bold`` builds a font proxy per call, the reader's main cost here)."""
     marks: set[str] = set()
     if not visible:
         return marks
-    for mark, test in ((Mark.BOLD, lambda run: run.bold if run.bold is not None else style_bold),
-                       (Mark.HIGHLIGHT, _highlighted),
-                       (Mark.COLOR, _colored)):
-        hits = sum(1 for run in visible if test(run))
+    counts = [0, 0, 0]
+    for r in visible:
+        r_pr = r.rPr
+        if r_pr is None:
+            counts[0] += style_bold
+            continue
+        b = r_pr.b
+        counts[0] += style_bold if b is None else bool(b.val)
+        counts[1] += _highlighted(r_pr)
+        counts[2] += _colored(r_pr)
+    for mark, hits in zip(EMPHASIS, counts):
         if hits == len(visible):
             marks.add(mark)
         elif hits:
@@ -195,11 +202,8 @@ def _run_marks(visible: list[Any], style_bold: bool) -> set[str]:
     return marks
 
 
-def _highlighted(run: Any) -> bool:
+def _highlighted(r_pr: Any) -> bool:
     """A highlight colour or a cell-like shading behind the run (both mark answers)."""
-    r_pr = run._r.rPr
-    if r_pr is None:
-        return False
     if r_pr.highlight is not None:
         return True
     shading = r_pr.find(W + "shd")
@@ -217,12 +221,14 @@ _RUN_PIECES = etree.XPath("w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab"
 PLAIN_COLORS = {None, "000000", "auto"}
 
 
-def _colored(run: Any) -> bool:
+def _colored(r_pr: Any) -> bool:
     """Text in a colour other than black/automatic (dumps mark answers in red or blue)."""
-    r_pr = run._r.rPr
-    color = r_pr.color if r_pr is not None else None
+    color = r_pr.color
     value = color.get(W + "val") if color is not None else None
-    return (value.lower() if value else None) not in {c and c.lower() for c in PLAIN_COLORS}
+    return (value.lower() if value else None) not in _PLAIN
+
+
+_PLAIN = {c and c.lower() for c in PLAIN_COLORS}
 
 
 def _text_runs(p: Any) -> list[tuple[Any, str]]:
