@@ -15,6 +15,9 @@ is decided by a stated rule and disagreement is flagged, never hidden.
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from rapidfuzz import fuzz
 
 from ingest.document import EMPHASIS, PARTIAL
 
@@ -104,3 +107,18 @@ def resolve_votes(stated: list[str], marked: list[str], complement: list[str],
         flags.append("answer_count_mismatch")
     return answer, flags
 
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def match_option_text(value: str, options: list[tuple[str, str]], min_ratio: float) -> list[str]:
+    """An answer given as an option's text: the option it names (fuzzily), if one clearly."""
+    if not options:
+        return []
+    target = _norm(value)
+    scored = sorted(((fuzz.ratio(target, _norm(text)), label) for label, text in options), reverse=True)
+    best, label = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0
+    return [label] if best >= min_ratio and best > runner_up else []

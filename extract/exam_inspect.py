@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from extract.exam_grammar import grammar, letter
 from extract.exam_questions import Layout, read_exam
-from extract.exam_segment import Item, candidates, is_gift, option_mark
+from extract.exam_items import Item, is_gift, option_mark
+from extract.exam_segment import candidates
 from ingest.document import Document
 
 #: A source holds questions-like text when it has this many lines of a kind.

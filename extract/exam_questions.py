@@ -13,17 +13,17 @@ question per row are read by their header row. All patterns are data
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
 
-from extract.answers import answer_flags, community_choice, decide, formatting_signal
+from extract.answers import answer_flags, decide, formatting_signal, match_option_text
 from extract.exam_grammar import Grammar, grammar, letter
-from extract.exam_segment import (AnswerKey, Block, Item, choose_starts, find_answer_key, flatten,
-                                  is_gift, numbered_blocks, option_mark, option_runs,
-                                  unnumbered_blocks)
+from extract.exam_items import Item, flatten, is_gift, option_mark
+from extract.exam_keys import AnswerKey, find_answer_key
+from extract.exam_model import ExamQuestion
+from extract.exam_segment import Block, choose_starts, numbered_blocks, option_runs, unnumbered_blocks
+from extract.exam_tables import table_questions
 from extract.lang import detect_lang
 from ingest.document import Document, Mark
 
@@ -32,34 +32,6 @@ MAX_OPTION_GAP = 2
 #: Why a picture has no text, when that means the question lost content.
 UNREAD_PICTURE_NOTES = ("ocr_unavailable", "unresolved", "unreadable")
 IMAGE_REF = re.compile(r"\[image: ([^\]]+)\]")
-
-
-@dataclass
-class ExamQuestion:
-    """One exam-file question; field names follow :class:`GuideQuestion` so one record
-    builder serves both (a dump has no modules or topics)."""
-
-    number: int
-    lang: str
-    stem: str
-    options: list[tuple[str, str]]
-    answer: list[str]
-    explanation: str | None
-    pages: list[int]
-    answer_signals: dict[str, list[str]] = field(default_factory=dict)
-    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
-    flags: list[str] = field(default_factory=list)
-    expected_count: int | None = None
-    module: None = None
-    module_title: None = None
-    topic: None = None
-    rationales: list[tuple[str, str]] = field(default_factory=list)
-    match_targets: list[str] = field(default_factory=list)
-    images: list[str] = field(default_factory=list)
-
-    @property
-    def kind(self) -> str:
-        return "multi" if len(self.answer) > 1 or (self.expected_count or 1) > 1 else "single"
 
 
 @dataclass
@@ -81,7 +53,7 @@ def extract_exam_questions(document: Document) -> list[ExamQuestion]:
 def read_exam(document: Document) -> tuple[list[ExamQuestion], Layout]:
     g = grammar()
     items = flatten(document, g)
-    table_questions, table_rows = _table_questions(items, g)
+    tabled, table_rows = table_questions(items, g)
     if table_rows:
         items = [item for index, item in enumerate(items) if index not in table_rows]
     key = find_answer_key(items, g)
@@ -94,7 +66,7 @@ def read_exam(document: Document) -> tuple[list[ExamQuestion], Layout]:
         question = _parse_block(block, g, key, position, document.format == "pdf")
         if question is not None:
             questions.append(question)
-    questions = table_questions + questions
+    questions = tabled + questions
     for question in questions:
         question.flags = sorted(set(question.flags) | _picture_flags(question.images, document))
     layout = Layout(items, starts if numbered else {}, rules if numbered else [], key, numbered)
@@ -309,7 +281,7 @@ def _question(block: Block, reading: _Reading, g: Grammar, key: AnswerKey,
     if reading.gift:
         signals["gift"] = [letter(i) for i in reading.gift]
     if reading.given_text is not None and "given" not in signals:
-        matched = _match_option_text(reading.given_text, options, g)
+        matched = match_option_text(reading.given_text, options, g.answer_text_min_ratio)
         if matched:
             signals["given"] = matched
         else:
@@ -364,108 +336,6 @@ def join_wrapped(text: str, more: str) -> str:
         if not ("\uac00" <= text[-1] <= "\ud7a3" and text[-1] in grammar().hangul_space_after):
             return text + more
     return f"{text} {more}"
-
-
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"[\W_]+", " ", text).strip()
-
-
-def _match_option_text(value: str, options: list[tuple[str, str]], g: Grammar) -> list[str]:
-    """An answer given as an option's text: the option it names (fuzzily), if one clearly."""
-    if not options:
-        return []
-    target = _norm(value)
-    scored = sorted(((fuzz.ratio(target, _norm(text)), label) for label, text in options), reverse=True)
-    best, label = scored[0]
-    runner_up = scored[1][0] if len(scored) > 1 else 0
-    return [label] if best >= g.answer_text_min_ratio and best > runner_up else []
-
-
-# -- tables with one question per row ---------------------------------------------------
-
-def _table_questions(items: list[Item], g: Grammar) -> tuple[list[ExamQuestion], set[int]]:
-    """Questions of tables whose header row names a question column and answer columns:
-    ``№ | Question | Correct | Other | Other`` (every answer cell an option, the correct
-    one the answer) or ``No | Question | A | B | C | D | Answer`` (the answer a label)."""
-    questions: list[ExamQuestion] = []
-    used: set[int] = set()
-    header: dict[str, Any] | None = None
-    table = None
-    for index, item in enumerate(items):
-        cell = item.line.cell
-        if cell is None:
-            header = None
-            continue
-        if cell[0] != table:
-            table, header = cell[0], _table_header(item.text.split("\t"), g)
-            if header is not None:
-                used.add(index)
-            continue
-        if header is None:
-            continue
-        used.add(index)
-        question = _table_row(item, header, g, len(questions) + 1)
-        if question is not None:
-            questions.append(question)
-    return questions, used
-
-
-def _table_header(cells: list[str], g: Grammar) -> dict[str, Any] | None:
-    heads = g.table_headers
-    roles: dict[str, Any] = {"number": None, "question": None, "correct": None, "options": [],
-                             "distractors": []}
-    for i, cell in enumerate(c.strip() for c in cells):
-        if heads["number"].match(cell) and roles["number"] is None:
-            roles["number"] = i
-        elif heads["question"].match(cell) and roles["question"] is None:
-            roles["question"] = i
-        elif heads["option"].match(cell):
-            roles["options"].append(i)
-        elif heads["correct"].match(cell) and roles["correct"] is None:
-            roles["correct"] = i
-        elif heads["distractor"].match(cell):
-            roles["distractors"].append(i)
-    if roles["question"] is None or len(roles["options"]) + len(roles["distractors"]) + (roles["correct"] is not None) < 2:
-        return None
-    return roles
-
-
-def _table_row(item: Item, roles: dict[str, Any], g: Grammar, position: int) -> ExamQuestion | None:
-    cells = [c.strip() for c in item.line.text.split("\t")]
-
-    def cell(i: int | None) -> str:
-        return cells[i] if i is not None and i < len(cells) else ""
-
-    stem = cell(roles["question"])
-    if not stem:
-        return None
-    signals: dict[str, list[str]] = {}
-    given_text = None
-    if len(roles["options"]) >= 2:  # A | B | C | D | Answer
-        texts = [cell(i) for i in roles["options"]]
-        if roles["correct"] is not None:
-            positions, rest = g.parse_answer(cell(roles["correct"]))
-            if positions and not rest:
-                signals["given"] = [letter(p) for p in positions]
-            elif cell(roles["correct"]):
-                given_text = cell(roles["correct"])
-    else:  # Correct | Other | Other: every answer an option, in column order
-        columns = sorted(([roles["correct"]] if roles["correct"] is not None else []) + roles["distractors"])
-        texts = [cell(i) for i in columns]
-        if roles["correct"] is not None:
-            signals["table_column"] = [letter(columns.index(roles["correct"]))]
-    options = [(letter(i), t) for i, t in enumerate(texts) if t]
-    if given_text is not None and (matched := _match_option_text(given_text, options, g)):
-        signals["given"] = matched
-    number = position
-    label = item.line.label or cell(roles["number"])
-    if label and (m := re.match(r"^\D*(\d{1,5})", label)):
-        number = int(m.group(1))
-    answer = signals.get("given") or signals.get("table_column") or []
-    flags = answer_flags(answer, [l for l, _ in options], None, signals)
-    lang = detect_lang(stem + " " + " ".join(t for _, t in options)) or "en"
-    return ExamQuestion(number, lang, stem, options, answer, None, [item.page], signals, {}, sorted(flags))
 
 
 # -- across blocks ----------------------------------------------------------------------

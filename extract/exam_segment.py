@@ -1,9 +1,8 @@
-"""Segmentation of a question file: where questions begin, where an answer key is.
+"""Segmentation of a question file: where questions begin.
 
-The reader's lines are flattened into :class:`Item` s (page furniture skipped, several
-options on one line split, two-cell table rows read as ``label: text``). Then, per
-document, the question-start rule that explains it is chosen instead of trying rules in
-a fixed order: every rule of the grammar proposes the lines it matches, each rule's
+Per document (its items, :mod:`extract.exam_items`; answer-key lines left out), the
+question-start rule that explains it is chosen instead of trying rules in a fixed
+order: every rule of the grammar proposes the lines it matches, each rule's
 candidates are chained along the longest consistent increasing sequence (steps of one
 score most; gaps, a duplicate and restarts of a sectioned bank score less), and the best
 chain wins — joined by other rules' chains that explain other parts of the document
@@ -16,11 +15,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from extract.exam_grammar import Grammar, OptionMark, Start, letter
-from extract.normalize import fix_mojibake
-from ingest.document import Document, Line, Mark
+from extract.exam_grammar import Grammar, Start
+from extract.exam_items import Item, is_gift, option_mark
+from extract.exam_keys import AnswerKey
+from ingest.document import Mark
 
 #: How far back (in candidates) a chain looks for its previous member: keeps the chain
 #: search linear in the size of the document.
@@ -37,39 +37,7 @@ RESTART_AFTER = 3
 MIN_CHAIN = 2.0
 #: Lines looked at after the last candidate of a rule for something question-like.
 TAIL_LOOKAHEAD = 40
-#: Reader marks of text that OCR read (scanned pages, pictures): look-alikes apply there.
-OCR_MARKS = frozenset({Mark.OCR, Mark.IMAGE_TEXT})
 _DECIMAL_LABEL = re.compile(r"^[(（]?(\d{1,4})[.)）:]?$")
-_BARE_LABEL = re.compile(r"^[(（]?([A-Ha-h1-9①-⑩❶-❿])[.)）:]?$")
-
-
-@dataclass(frozen=True)
-class Item:
-    """One line as the segmenter sees it: ``text`` stripped (a Word list label is in
-    ``line.label``, never in ``text``), ``raw`` as the reader gave it (a leading tab
-    matters), ``page`` where it is."""
-
-    page: int
-    line: Line
-    text: str
-    raw: str
-    #: the option reading of the line and the value of an answer line, read once
-    option: OptionMark | None = None
-    answer: str | None = None
-
-
-def make_item(page: int, line: Line, text: str, raw: str, g: Grammar) -> Item:
-    return Item(page, line, text, raw, _read_option(line, text, g), g.answer_value(text))
-
-
-@dataclass
-class AnswerKey:
-    """Answers (and their explanations) given apart from the questions, usually at the
-    end: positions by question number, and where each entry was (item index)."""
-
-    answers: dict[int, list[int]] = field(default_factory=dict)
-    explanations: dict[int, list[str]] = field(default_factory=dict)
-    items: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -81,191 +49,6 @@ class Block:
     items: list[Item] = field(default_factory=list)
     rest: str = ""
     rule: str | None = None
-
-
-def flatten(document: Document, g: Grammar) -> list[Item]:
-    """Lines of every page in order, as :class:`Item` s; furniture is left out."""
-    items: list[Item] = []
-    for page in document.pages:
-        for line in page.lines:
-            if Mark.FURNITURE in line.marks:
-                continue
-            raw = fix_mojibake(line.text)
-            if line.cell is not None and not line.label:
-                raw = _two_cell_row(raw)
-            text = raw.strip()
-            if not text and not line.label:
-                continue
-            if items and line.marks & OCR_MARKS:
-                text = raw = _ocr_option_label(text, items[-1], g)
-            pieces = None if line.label else g.split_options(text) or _inline_gift(text, g)
-            if pieces:
-                items.extend(make_item(page.number, replace(line, text=p), p, p, g) for p in pieces)
-            else:
-                keep = line.cell is not None or text == line.text  # a row keeps its empty cells
-                items.append(make_item(page.number, line if keep else replace(line, text=text), text, raw, g))
-    return items
-
-
-def _inline_gift(text: str, g: Grammar) -> list[str] | None:
-    """``Stem? {~a =b}`` as the stem and its GIFT options."""
-    match = g.gift_inline.match(text) if "{" in text else None
-    return [match.group(1), match.group(2)] if match else None
-
-
-def _ocr_option_label(text: str, previous: Item, g: Grammar) -> str:
-    """On an OCR'd line right after an option, a label that is not the next letter but
-    looks like it (``8)`` after ``A)``) is that letter: the text is given the label it
-    stands for."""
-    before = option_mark(previous, g)
-    if before is None or before.position < 0 or before.style not in ("upper", "paren_upper"):
-        return text
-    expected = letter(before.position + 1)
-    mark = g.option_of(text)
-    if mark is not None and mark.style == before.style and mark.position == before.position + 1:
-        return text
-    found = g.ocr_marker.match(text)
-    if found and found.group(1) in g.ocr_label_lookalikes.get(expected, ()):
-        return f"{expected}) {found.group(2).strip()}"
-    return text
-
-
-def _two_cell_row(text: str) -> str:
-    """A two-cell table row read as the line it stands for: ``A | option`` → ``A. option``,
-    ``Answer | B`` → ``Answer: B``, ``Question 3 | stem`` → ``Question 3: stem``."""
-    cells = text.split("\t")
-    if len(cells) != 2 or not cells[0].strip() or not cells[1].strip():
-        return text
-    head, body = cells[0].strip(), cells[1].strip()
-    if _BARE_LABEL.match(head):
-        return f"{head.rstrip('.):）')}. {body}"
-    if len(head) <= 30 and not head.endswith((".", "?", "!")):
-        return f"{head.rstrip(':：')}: {body}"
-    return text
-
-
-def option_mark(item: Item, g: Grammar) -> OptionMark | None:
-    """The option reading of an item (read once, when the item was made)."""
-    return item.option
-
-
-def _read_option(line: Line, text: str, g: Grammar) -> OptionMark | None:
-    """A Word list label (``A.``, ``3)``, a bullet) or a typed label. Word lists are
-    styles of their own (``list:<id>:<level>``)."""
-    label = line.label
-    if label:
-        style = f"list:{line.list_id}:{line.level or 0}"
-        if label == "•":
-            return OptionMark(style, -1, text)
-        found = g.option_of(f"{label} x")
-        if found is not None:
-            return OptionMark(style, found.position, text)
-        return OptionMark(style, -1, text)
-    return g.option_of(text)
-
-
-def is_gift(item: Item, g: Grammar) -> bool:
-    return bool(g.gift_open.match(item.text)) or item.text[:1] in ("~", "=")
-
-
-# -- answer keys ------------------------------------------------------------------------
-
-def find_answer_key(items: list[Item], g: Grammar) -> AnswerKey:
-    """Answer-key entries anywhere in the document: ``1. B  2. A,C`` lines; entries with
-    explanations under a key heading (until a question header with a word: ``Question 5``);
-    grids of a number row over an answer row (the same count of tokens). Found before
-    question starts are chosen, so key entries (``1. B``) never start questions."""
-    key = AnswerKey()
-    in_key = False
-    explained: int | None = None
-    key_table: tuple[int, int, int] | None = None  # (table, number column, answer column)
-    for index, item in enumerate(items):
-        text = item.text
-        if in_key and any(s.strong for s in g.starts_of(index, item.raw)):
-            in_key, explained = False, None
-            continue
-        if item.line.cell is not None:
-            table, row = item.line.cell
-            if key_table is not None and key_table[0] == table:
-                cells = item.line.text.split("\t")
-                number = cells[key_table[1]].strip() if key_table[1] < len(cells) else ""
-                answer = cells[key_table[2]].strip() if key_table[2] < len(cells) else ""
-                if number.isdigit() and (positions := g.key_token(answer)):
-                    key.answers[int(number)] = positions
-                key.items.add(index)
-                continue
-            columns = _key_table_columns(item.line.text.split("\t"), g) if row == 1 else None
-            if columns is not None:
-                key_table = (table, *columns)
-                key.items.add(index)
-                continue
-        value = item.answer
-        if value is not None and len(pairs := g.answer_key_pair.findall(value)) >= 2:
-            for number, token in pairs:  # Answers: 1-B, 2-C, 3-A
-                if positions := g.key_token(token):
-                    key.answers[int(number)] = positions
-            key.items.add(index)
-            continue
-        if g.answer_key_line.match(text) and (in_key or not option_mark(item, g)):
-            for number, token in g.answer_key_pair.findall(text):
-                if positions := g.key_token(token):
-                    key.answers[int(number)] = positions
-            key.items.add(index)
-            continue
-        if g.key_grid_numbers.match(text) and index + 1 < len(items):
-            answers = items[index + 1].text.split()
-            numbers = text.split()
-            consecutive = all(int(b) == int(a) + 1 for a, b in zip(numbers, numbers[1:]))
-            if consecutive and len(answers) == len(numbers) and g.key_grid_answers.match(items[index + 1].text):
-                for number, token in zip(numbers, answers):
-                    if positions := g.key_token(token):
-                        key.answers[int(number)] = positions
-                key.items.update({index, index + 1})
-                continue
-        if index - 1 in key.items and g.key_grid_answers.match(text):
-            continue
-        if g.answer_key_heading.match(text):
-            in_key = True
-            key.items.add(index)
-            continue
-        if in_key:
-            if Mark.OCR in item.line.marks or Mark.IMAGE_TEXT in item.line.marks:
-                text = _ocr_answer_letters(text, g)
-            entry = g.answer_key_explained.match(text)
-            if entry:
-                explained = int(entry.group(1))
-                key.answers[explained] = g.key_token(entry.group(2))
-                key.explanations[explained] = [entry.group(3).strip()] if entry.group(3).strip() else []
-            elif explained is not None and text:
-                key.explanations[explained].append(text)
-            key.items.add(index)
-    return key
-
-
-def _key_table_columns(cells: list[str], g: Grammar) -> tuple[int, int] | None:
-    """(number column, answer column) of an answer-key table's header row (``No. |
-    Answer``, ``Question | Correct answer`` without question text), or None."""
-    heads = g.table_headers
-    cells = [c.strip() for c in cells]
-    numbers = [i for i, c in enumerate(cells) if heads["number"].match(c)]
-    questions = [i for i, c in enumerate(cells) if heads["question"].match(c)]
-    answer = next((i for i, c in enumerate(cells) if heads["correct"].match(c)), None)
-    if answer is None or (numbers and questions) or any(heads["option"].match(c) for c in cells):
-        return None  # a table of questions (number and text, or options), not a key
-    number = (numbers or questions or [None])[0]
-    return None if number is None or number == answer else (number, answer)
-
-
-def _ocr_answer_letters(text: str, g: Grammar) -> str:
-    """``3) 8, (. - why`` read by OCR → ``3) B, C - why``: answer tokens that can only be
-    one letter's look-alike are replaced by it; a period after the token (``B.`` in the
-    key, or a speck OCR read as one) is not part of the letter."""
-    match = g.ocr_key_entry.match(text)
-    if not match:
-        return text
-    tokens = [t.strip() for t in match.group(2).split(",")]
-    tokens = [g.ocr_letter_of.get(t.rstrip("."), t) for t in tokens]
-    return f"{match.group(1)}{', '.join(tokens)}{match.group(3)}"
 
 
 # -- question starts --------------------------------------------------------------------

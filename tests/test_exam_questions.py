@@ -211,7 +211,7 @@ def test_a_question_file_without_answers_says_so(tmp_path):
 
 def test_a_file_that_looks_like_questions_but_gives_none_says_what_it_saw(tmp_path):
     from extract.exam_inspect import diagnose
-    from extract.exam_segment import flatten
+    from extract.exam_items import flatten
 
     doc = _document(*[f"{label}) choice" for label in "ABCD"] * 0, "Intro text", "Answer: B", "Answer: C",
                     "Answer: D", "(A) one", "(C) three", "(E) five")
@@ -223,7 +223,7 @@ def test_a_file_that_looks_like_questions_but_gives_none_says_what_it_saw(tmp_pa
 
 def test_a_file_of_prose_gets_no_warning():
     from extract.exam_inspect import diagnose
-    from extract.exam_segment import flatten
+    from extract.exam_items import flatten
 
     doc = _document("An article about storage.", "It has paragraphs.", "And no questions at all.")
     assert diagnose(0, 0, flatten(doc, grammar())) is None
