@@ -49,6 +49,9 @@ class Start:
     number: int
     rest: str
     strong: bool
+    #: a header whose text after the number is a title (``Question #7``): a question
+    #: even when only its answer follows (notes repeat the header to give the answer)
+    titled: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ class Grammar:
             match = rule.pattern.match(raw.lstrip() if rule.name == "tab" else text)
             if match:
                 rest = "" if rule.titled else self.question_type_words.sub("", match.group(2).strip()).strip()
-                found.append(Start(index, rule.name, int(match.group(1)), rest, rule.strong))
+                found.append(Start(index, rule.name, int(match.group(1)), rest, rule.strong, rule.titled))
         return found
 
     # -- options ----------------------------------------------------------------------
@@ -112,30 +115,36 @@ class Grammar:
     def option_of(self, text: str) -> OptionMark | None:
         """The option reading of a line, or None. Letters and numbers give positions from
         0 (``C.`` → 2, ``3)`` → 2, ``③`` / ``❸`` → 2); a checkbox line has no position of
-        its own (-1: the next in its run)."""
+        its own (-1: the next in its run). A star glued before the label (``*B.``) or a
+        check mark after the text (``✓``, ``(correct)``) marks the option right."""
+        starred = text[:1] == "*" and bool(self.option_correct_prefix.match(text))
+        if starred:
+            text = text[1:]
         for rule in self.options:
             match = rule.pattern.match(text)
             if not match:
                 continue
             label, body = match.group(1), match.group(2).strip()
-            marked = False
-            if body[-1:] in "✓✔✅)" and (suffix := self.option_correct_suffix.search(body)):
-                body, marked = body[: suffix.start()].rstrip(), True
+            body, checked = self.strip_correct_mark(body)
+            marked = starred or checked
             if rule.kind in ("upper", "lower"):
                 return OptionMark(rule.name, LETTERS.index(label.upper()), body, marked)
-            if rule.kind.startswith("starred_"):  # *B. the right one
-                style = "upper" if rule.kind == "starred_upper" else "lower"
-                return OptionMark(style, LETTERS.index(label.upper()), body, True)
             if rule.kind.startswith("series:"):
                 return OptionMark(rule.name, self.label_series[rule.kind[7:]].index(label), body, marked)
             if rule.kind == "number":
-                return OptionMark(rule.name, int(label) - 1, body)
+                return OptionMark(rule.name, int(label) - 1, body, marked)
             if rule.kind == "circled":
                 filled = label in self.circled_filled
                 series = self.circled_filled if filled else self.circled_open
-                return OptionMark(rule.name, series.index(label) % 10, body, filled)
+                return OptionMark(rule.name, series.index(label) % 10, body, marked or filled)
             return OptionMark(rule.name, -1, body, marked or label.strip().lower() in self.checkbox_correct)
         return None
+
+    def strip_correct_mark(self, body: str) -> tuple[str, bool]:
+        """An option's text without a trailing check mark / ``(correct)``, and whether it had one."""
+        if body[-1:] in "✓✔✅)" and (suffix := self.option_correct_suffix.search(body)):
+            return body[: suffix.start()].rstrip(), True
+        return body, False
 
     def split_options(self, text: str) -> list[str] | None:
         """Pieces of a line that holds several options side by side (``① 4m\\t② 6m``,

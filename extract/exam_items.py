@@ -110,12 +110,9 @@ def _read_option(line: Line, text: str, g: Grammar) -> OptionMark | None:
     label = line.label
     if label:
         style = f"list:{line.list_id}:{line.level or 0}"
-        if label == "•":
-            return OptionMark(style, -1, text)
-        found = g.option_of(f"{label} x")
-        if found is not None:
-            return OptionMark(style, found.position, text)
-        return OptionMark(style, -1, text)
+        body, marked = g.strip_correct_mark(text)
+        found = None if label == "•" else g.option_of(f"{label} x")
+        return OptionMark(style, found.position if found is not None else -1, body, marked)
     return g.option_of(text)
 
 

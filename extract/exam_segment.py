@@ -78,11 +78,12 @@ def candidates(items: list[Item], g: Grammar, skip: set[int] = frozenset()) -> d
 
 
 def _supported(starts: list[Start], items: list[Item], g: Grammar) -> list[Start]:
-    """Weak candidates followed, before the next of their rule, by an option or an
-    answer (a question has them; the items of a numbered option list do not)."""
+    """Candidates followed, before the next question's number, by an option or an answer
+    (a question has them; the items of a numbered option list do not, nor a sentence of
+    an explanation that begins ``Question 5 …``). Titled headers need nothing after."""
     kept = []
     for k, start in enumerate(starts):
-        if start.strong or any(_question_like(items[i], g) for i in range(start.index + 1, _next_question(starts, k, items))):
+        if start.titled or any(_question_like(items[i], g) for i in range(start.index + 1, _next_question(starts, k, items))):
             kept.append(start)
     return kept
 

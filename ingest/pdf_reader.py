@@ -47,9 +47,11 @@ HIGHLIGHT_SHARE, PART_HIGHLIGHT_SHARE = 0.8, 0.2
 #: A visual line starting like this begins a new paragraph even inside one block.
 LIST_ITEM = re.compile(r"^\s*(?:[-•*▪◦·]\s|\(?[A-Za-z0-9]{1,3}[.)]\s|Question\s*#|문제\s*\d)")
 LIST_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9]{1,3}[.):]?\s*$|^\s*[-•*▪◦·]\s*$")
-#: A line starting with a one-character label (``A.``, ``(b)``, ``3)``): an option, where
-#: highlight can mark the answer; only such lines pay for reading the page's drawings.
-OPTION_START = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9][.):](?:\s|$)")
+#: A line starting with a one-character label (``A.``, ``(b)``, ``3)``, ``A、``, ``а)``,
+#: ``ア.``, ``③``, ``[ ]``, ``☐``): an option, where highlight can mark the answer; only
+#: such lines pay for reading the page's drawings.
+OPTION_START = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\*?[(（]?(?:[A-Za-z0-9\u0410-\u044f\u30a2-\u30f3]"
+                          r"[.):、．）：]|[①-⑩❶-❿☐☑□■]|\[)")
 OPTION_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9][.):]\s*$")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r" {2,}")

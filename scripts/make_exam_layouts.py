@@ -8,25 +8,35 @@ answers, Word lists only in DOCX, ...). Of a few random draws a document takes t
 with most choices that earlier documents have not used, so ~35 documents use every style:
 
 * **format**: DOCX (python-docx; Word lists as numbering.xml entries) or PDF (PyMuPDF,
-  one column, a text layer; Hangul in NanumGothic, Chinese in MuPDF's built-in Droid Sans
-  Fallback ``china-s``, other scripts in DejaVu Sans; bold as a bold face, a highlight as
-  a yellow rectangle drawn behind the text, colour as the text colour);
-* **language**: en, ko, zh, de, es, vi, ru (all question text is written here);
+  one column, a text layer; Hangul in NanumGothic, Chinese and Japanese in MuPDF's
+  built-in Droid Sans Fallback ``china-s`` / ``japan`` (no bold face), other scripts in
+  DejaVu Sans; bold as a bold face, a highlight as a yellow rectangle drawn behind the
+  text, colour as the text colour);
+* **language**: en, ko, zh, de, es, vi, ru, ja (all question text is written here);
 * **number style**: ``1.`` ``1)`` ``(1)`` ``Q1`` ``Q1:`` ``Question 1`` ``Question1:``
-  ``NEW QUESTION 12`` ``Question #7`` ``문제 1`` ``1번`` ``問1`` ``第 1 题`` ``Câu 1:``
-  ``Aufgabe 3`` ``1F:`` ``1<TAB>stem``, Word auto-numbering (DOCX) or none (Aiken style);
-* **option style**: ``A.`` ``A)`` ``(A)`` ``a.`` ``a)`` ``A、`` ``A:`` ``①``-``⑤``
-  ``1:``-``4:``, a Word auto-lettered list (DOCX; restarted per question by
+  ``NEW QUESTION 12`` ``Question #7`` markdown ``#### Q1.`` / ``**Question 3**`` (as
+  literal text), ``문제 1`` ``1번`` ``問1`` ``問題 3`` ``第 1 题`` ``Câu 1:`` ``Aufgabe 3``
+  ``Pregunta 2:`` ``Questão 4.`` ``Вопрос 5.`` ``Soru 2:`` ``1F:`` ``1<TAB>stem``, Word
+  auto-numbering (DOCX) or none (Aiken style);
+* **option style**: ``A.`` ``A)`` ``(A)`` ``a.`` ``a)`` ``A、`` ``A:`` Cyrillic ``а)``
+  / ``А.`` (Russian only), katakana ``ア.`` (Japanese only), ``①``-``⑤`` ``1:``-``4:``, a
+  Word auto-lettered list (DOCX; restarted per question by
   ``w:lvlOverride/w:startOverride``, by a new abstractNum, or as level 2 of the question
-  list), a Word bulleted list (DOCX), ``[ ]`` checkboxes, several options on one line
-  separated by tabs, options separated by ``w:br`` line breaks in one paragraph (DOCX),
-  GIFT ``{~wrong =right}``;
+  list), a Word bulleted list (DOCX), ``[ ]`` checkboxes, markdown ``- [ ]`` checkboxes,
+  ``☐`` boxes, several options on one line separated by tabs, all options run together
+  on one line one space apart (``A. 1955 B. 1956 C. 1957``; only questions whose options
+  are all at most 25 characters and fit one line), options separated by ``w:br`` line
+  breaks in one paragraph (DOCX), GIFT ``{~wrong =right}``;
 * **answer signal**: ``Answer: B``, ``Correct Answer: 2``, ``ANSWER: B`` (Aiken),
-  ``정답: ③``, ``正确答案：D``, ``Đáp án: B``, ``Lösung: B``, ``Respuesta: B``, letters in
-  parentheses at the end of the stem ``( C )``, the option's text (``Answer: <text>``),
-  bold / highlight / red font colour on the correct option, a filled circled digit ``❷``,
-  ``[CORRECT]`` instead of ``[ ]``, GIFT ``=`` or ``%100%`` / ``%50%`` weights, an answer
-  key at the end (lines ``1. B`` or a two-column table, DOCX), or an answer column in a
+  ``정답: ③``, ``正确答案：D``, ``Đáp án: B``, ``Lösung: B``, ``Respuesta: B``, ``Ответ: б``
+  (with Cyrillic options), ``正解：イ`` (with katakana options), letters in parentheses at
+  the end of the stem ``( C )``, the option's text (``Answer: <text>``), bold / highlight
+  / red font colour on the correct option, a star glued before its label ``*B. text``, a
+  mark after it ``C. text ✓`` / ``C. text (correct)``, a filled circled digit ``❷``,
+  ``[CORRECT]`` instead of ``[ ]``, ``- [x]`` / ``☑`` for the checked box, GIFT ``=`` or
+  ``%100%`` / ``%50%`` weights, an answer key at the end (lines ``1. B``; one heading-free
+  line ``Answers: 1-B, 2-C, 3-A``; DOCX tables: two columns under a heading, ``No. |
+  Answer`` with a header row, ``No. | Answer | Explanation``), or an answer column in a
   table with one question per row (DOCX).
 
 Some questions have two correct options where the signal can say so, some have an
@@ -1219,14 +1229,15 @@ class PdfWriter:
         self.y += height
         return self.y - size * 0.35   # the baseline
 
-    def _draw(self, x: float, baseline: float, text: str, seg: Seg, size: float) -> None:
+    def _draw(self, x: float, baseline: float, text: str, seg: Seg, size: float, tail: str = "") -> None:
+        """``text`` at ``x``, then ``tail`` (a separator: in the text layer, not highlighted)."""
         bold = seg.bold and PDF_FONTS.get(self.lang, PDF_FONTS["*"])[1] is not None
         if seg.highlight and text:
             width = _text_width(self.lang, text, bold, size)
             self.page.draw_rect(self.pymupdf.Rect(x - 1, baseline - size * 0.95, x + width + 1,
                                                   baseline + size * 0.3), color=None, fill=(1, 1, 0))
         color = tuple(c / 255 for c in seg.color) if seg.color else (0, 0, 0)
-        self.page.insert_text((x, baseline), text, fontname=self._fontname(bold), fontsize=size,
+        self.page.insert_text((x, baseline), text + tail, fontname=self._fontname(bold), fontsize=size,
                               color=color)
 
     def add(self, block) -> None:
@@ -1240,10 +1251,10 @@ class PdfWriter:
             self.y += block.size * 0.8
             return
         for line in block.lines:
-            if block.sep != "\t" and len(line) > 1:   # run on: each segment after the last
+            if block.sep != "\t" and len(line) > 1:   # run on: each segment, then a real space
                 baseline, x = self._line_room(block.size), x0
-                for seg in line:
-                    self._draw(x, baseline, seg.text, seg, block.size)
+                for k, seg in enumerate(line):
+                    self._draw(x, baseline, seg.text, seg, block.size, block.sep if k < len(line) - 1 else "")
                     bold = seg.bold and PDF_FONTS.get(self.lang, PDF_FONTS["*"])[1] is not None
                     x += _text_width(self.lang, seg.text + block.sep, bold, block.size)
                 continue

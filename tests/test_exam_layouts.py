@@ -25,7 +25,7 @@ layouts = importlib.util.module_from_spec(_spec)
 sys.modules.setdefault("make_exam_layouts", layouts)
 _spec.loader.exec_module(layouts)
 
-COUNT, SEED = 40, 11
+COUNT, SEED = 40, 11   # these 40 documents use every value of every dimension (checked below)
 PLANS = layouts.plan(COUNT, SEED)
 
 
@@ -96,3 +96,34 @@ def test_expected_files_are_well_formed(tmp_path):
             assert 3 <= len(e["options"]) <= 5 and len(set(e["options"])) == len(e["options"])
             assert e["answer"] == sorted(set(e["answer"])) and e["multi"] == (len(e["answer"]) > 1)
             assert all("A" <= a < chr(ord("A") + len(e["options"])) for a in e["answer"]), e
+
+
+def test_default_plan_uses_every_style():
+    """The documents the tests build draw every language, number style, option style and
+    answer signal at least once (a new value that no document draws would go untested)."""
+    dimensions = {"lang": layouts.LANGS, "number": list(layouts.NUMBERS), "option": layouts.OPTIONS,
+                  "answer": layouts.ANSWERS}
+    for dim, values in dimensions.items():
+        used = {getattr(p, dim) for p in PLANS}
+        assert not set(values) - used, f"{dim}: never drawn in plan({COUNT}, {SEED}): {sorted(set(values) - used)}"
+    assert {p.fmt for p in PLANS} == {"docx", "pdf"}
+
+
+def test_layout_constraints_hold():
+    """Pairings the generator promises: scripts' own labels only in their language, and
+    with their own answer letters; run-on options only when short; DOCX-only layouts
+    never in PDF."""
+    for p in layouts.plan(60, SEED) + layouts.plan(60, SEED + 1):
+        if p.option in layouts.SCRIPT_LABELS:
+            assert p.lang == layouts.SCRIPT_LABELS[p.option][2], p.name
+            assert p.answer not in layouts.LINE_SIGNALS or p.answer in layouts.SCRIPT_SIGNALS, p.name
+        if p.answer in layouts.SCRIPT_SIGNALS:
+            assert p.option in layouts.SCRIPT_SIGNALS[p.answer], p.name
+        if p.option == "inline":
+            assert all(len(o) <= layouts.INLINE_MAX for item in p.items for o in item.options), p.name
+        if p.answer == "checked":
+            assert p.option in ("mdcheckbox", "box"), p.name
+        if p.fmt == "pdf":
+            assert p.option not in layouts.DOCX_ONLY_OPTIONS and p.answer not in layouts.DOCX_ONLY_ANSWERS, p.name
+        if p.answer == "keyinline":   # "1-AC, 2-B": no comma inside a value
+            assert all("," not in layouts._value(p, item.correct) for item in p.items), p.name
