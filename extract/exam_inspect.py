@@ -43,10 +43,14 @@ def seen(items: list[Item]) -> Seen:
     return Seen(len(numbered), options, answers)
 
 
-def diagnose(questions: int, answered: int, items: list[Item]) -> str | None:
+def diagnose(questions: int, answered: int, items: list[Item], prose: bool = False) -> str | None:
     """A one-line warning when a source gives no questions (or none with an answer) but
-    its lines look like questions; None when there is nothing to say."""
+    its lines look like questions; None when there is nothing to say. In ``prose``
+    (articles, notes: numbered lists are common there) only answer lines next to
+    option-like lines count as a sign of questions."""
     counts = seen(items)
+    if prose and (counts.answers < SEEN_MIN or counts.options < SEEN_MIN):
+        return None
     kinds = sum(n >= SEEN_MIN for n in (counts.numbered, counts.options, counts.answers))
     if questions == 0 and kinds >= 1 and (counts.options >= SEEN_MIN or kinds >= 2):
         return f"no questions found, but saw {counts.describe()}"

@@ -227,6 +227,12 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
     return _question(block, reading, g, key, position)
 
 
+def _asks(stem: str, signals: dict[str, list[str]]) -> bool:
+    """Without a number, a stem and a list are a question only if the document gives an
+    answer for it or the stem asks (``?``, ``:``, a blank to fill)."""
+    return bool(signals) or bool(grammar().asking_end.search(stem))
+
+
 def _continues_option(item: Item) -> bool:
     """A line after an option continues its text unless it is a picture placeholder, set
     in larger type (a page header the furniture detector did not learn) or a section
@@ -298,6 +304,8 @@ def _question(block: Block, reading: _Reading, g: Grammar, key: AnswerKey,
         if name in signals:
             signals[name] = sorted(set(signals[name]))
     expected = g.expected_count(stem_text)
+    if block.number is None and not _asks(stem_text, signals):
+        return None  # a list in prose (an article's numbered points), not a question
     answer, flags = decide({k: v for k, v in signals.items() if k != "given_text"})
     flags |= reading.flags
     labels = [label for label, _ in options]

@@ -90,13 +90,14 @@ def correct_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return audit
 
 
-def extract_exam_dump(document: Document, options: Options = Options()) -> Extraction:
+def extract_exam_dump(document: Document, options: Options = Options(), prose: bool = False) -> Extraction:
     """A question file of any layout (:mod:`extract.exam_questions`). Typed text: no OCR
     correction. A file that gives no questions (or no answers) but looks like a question
-    file says so: never a silent zero."""
+    file says so: never a silent zero (``prose``: an article or notes, whose numbered
+    lists are no sign of questions; only answer lines with options are)."""
     questions, layout = read_exam(document)
     extraction = Extraction([question_record(document, q, q.lang) for q in questions])
-    warning = diagnose(len(questions), sum(1 for q in questions if q.answer), layout.items)
+    warning = diagnose(len(questions), sum(1 for q in questions if q.answer), layout.items, prose)
     if warning:
         extraction.warnings.append(warning)
     return extraction
@@ -158,12 +159,12 @@ def extract_text_document(document: Document, options: Options = Options()) -> E
     (study notes that quote exam questions) become questions, and only the text before
     the first of them is sectioned into knowledge."""
     lines = [line for page in document.pages for line in page.lines]
-    questions = extract_exam_dump(document, options).questions
-    if questions:
+    exam = extract_exam_dump(document, options, prose=True)
+    if exam.questions:
         first = next((i for i, line in enumerate(lines) if is_question_header(line.text)), len(lines))
         lines = lines[:first]
     knowledge = [knowledge_record(document, unit) for unit in extract_sections(document, lines)]
-    return Extraction(questions, knowledge)
+    return Extraction(exam.questions, knowledge, warnings=exam.warnings)
 
 
 EXTRACTORS: dict[str, Callable[[Document, Options], Extraction]] = {
