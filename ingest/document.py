@@ -60,6 +60,24 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Issue:
+    """Something a reader met in a source and worked around, as data (never a lost
+    source for one bad spot): which component, a flag from a closed vocabulary
+    (``encoding_repaired``, ``style_cycle``, ``numbering_invalid``, ``picture_too_large``,
+    ``nested_table``, ``page_header_invalid``, ``ocr_pages_capped``, ...), a one-line
+    message, and the page when there is one. Builds list them per source in the manifest."""
+
+    component: str
+    flag: str
+    message: str
+    page: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"component": self.component, "flag": self.flag, "message": self.message,
+                "page": self.page}
+
+
+@dataclass(frozen=True)
 class Picture:
     """A picture inside a source (``word/media/image2.png``, ``page 3``) and the text OCR
     read off it. ``note`` says why there is no text when there is none (OCR switched off,
@@ -113,3 +131,5 @@ class Document:
     pictures: dict[str, Picture] = field(default_factory=dict)
     #: what the file says about itself (Markdown front matter: title, author, date, tags)
     metadata: dict = field(default_factory=dict)
+    #: what the reader worked around (see :class:`Issue`)
+    issues: list[Issue] = field(default_factory=list)

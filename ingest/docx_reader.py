@@ -17,6 +17,7 @@ from lxml import etree
 
 from ingest.docx_numbering import Numbering, StyleTable, paragraph_numpr
 from ingest.document import EMPHASIS, PARTIAL, Document, Line, Mark, Page
+from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.pictures import PictureReader
 from ingest.tesseract import DEFAULT_LANG
 
@@ -30,7 +31,8 @@ class DocxError(ValueError):
     """The bytes are not a readable Word document (message without the file name)."""
 
 
-def read_docx(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT_LANG) -> Document:
+def read_docx(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT_LANG,
+              limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read a Word document. Pictures are OCR'd with Tesseract in ``ocr_lang`` (``None``:
     pictures are only referenced); their text follows the picture's line."""
     try:

@@ -21,6 +21,7 @@ from typing import Any
 
 from ingest.document import Document, Line, Mark, Page, Picture, page_ref
 from ingest.ocr_pool import ocr_pages
+from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.pictures import PictureReader
 from ingest.tesseract import DEFAULT_LANG, OcrUnavailable, check_languages
 
@@ -92,7 +93,8 @@ class PdfError(ValueError):
 
 
 def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT_LANG,
-             jobs: int | None = None, progress: Callable[[int], Any] | None = None) -> Document:
+             jobs: int | None = None, progress: Callable[[int], Any] | None = None,
+             limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read a PDF; scanned pages are OCR'd with ``jobs`` processes (``None``: one per core).
 
     ``progress(n)`` is called as pages are done. Raises :class:`PdfError` for encrypted,

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from ingest.document import Document
+from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.docx_reader import DocxError, read_docx
 from ingest.pdf_reader import PdfError, read_pdf
 from ingest.tesseract import DEFAULT_LANG
 from ingest.ocr_text import looks_like_ocr_dump, parse_ocr_dump
 from ingest.text_reader import looks_like_markdown, looks_like_text, parse_markdown, parse_plain_text
 
-#: Files larger than this are refused rather than read into memory.
-MAX_INPUT_BYTES = 512 * 1024 * 1024
 
 
 class IngestError(Exception):
@@ -52,15 +51,15 @@ def _ole_message(data: bytes) -> str:
 
 
 def _read_binary(kind: str, data: bytes, name: str, sha: str, ocr_lang: str | None,
-                 jobs: int | None, progress: Callable[[int], Any] | None) -> Document:
+                 jobs: int | None, progress: Callable[[int], Any] | None, limits: Limits) -> Document:
     if kind == "docx":
         try:
-            return read_docx(data, name, sha, ocr_lang)
+            return read_docx(data, name, sha, ocr_lang, limits=limits)
         except DocxError as exc:
             raise IngestError(f"{name}: {exc}") from None
     if kind == "pdf":
         try:
-            return read_pdf(data, name, sha, ocr_lang, jobs, progress)
+            return read_pdf(data, name, sha, ocr_lang, jobs, progress, limits=limits)
         except PdfError as exc:
             raise IngestError(f"{name}: {exc}") from None
     raise IngestError(f"{name}: {_ole_message(data)}")
@@ -68,7 +67,8 @@ def _read_binary(kind: str, data: bytes, name: str, sha: str, ocr_lang: str | No
 
 def read_document(path: Path, display_path: str | None = None,
                   ocr_lang: str | None = DEFAULT_LANG, jobs: int | None = None,
-                  progress: Callable[[int], Any] | None = None) -> Document:
+                  progress: Callable[[int], Any] | None = None,
+                  limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read ``path`` into a :class:`Document`, or raise :class:`IngestError` naming it.
 
     ``ocr_lang`` is Tesseract's language setting for pictures and scanned pages;
@@ -78,8 +78,9 @@ def read_document(path: Path, display_path: str | None = None,
     name = display_path or str(path)
     try:
         size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise IngestError(f"{name}: file is too large ({size} bytes > {MAX_INPUT_BYTES})")
+        if size > limits.max_input_bytes:
+            raise IngestError(f"{name}: file is too large ({size} bytes > {limits.max_input_bytes}; "
+                              "raise --max-input-mb to read it)")
         data = path.read_bytes()
     except IsADirectoryError:
         raise IngestError(f"{name}: is a directory") from None
@@ -90,7 +91,7 @@ def read_document(path: Path, display_path: str | None = None,
     sha = hashlib.sha256(data).hexdigest()
     binary = _binary_kind(data[:8])
     if binary:
-        return _read_binary(binary, data, name, sha, ocr_lang, jobs, progress)
+        return _read_binary(binary, data, name, sha, ocr_lang, jobs, progress, limits)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -15,6 +15,7 @@ from extract.knowledge import extract_knowledge
 from extract.lang import detect_lang
 from extract.structure import analyse_structure
 from ingest.document import Document, page_ref
+from ingest.limits import DEFAULT_LIMITS, Limits
 from extract.articles import extract_sections
 from extract.exam_inspect import diagnose
 from extract.exam_questions import is_question_header, read_exam
@@ -33,6 +34,8 @@ class Extraction:
     ocr: dict[str, Any] | None = None
     #: doubts about the source as a whole, one line each ("no questions found, but saw …")
     warnings: list[str] = field(default_factory=list)
+    #: what the reader worked around (``Issue.as_dict()``), for the manifest
+    issues: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class Options:
     ocr_lang: str | None = "kor+eng"
     #: OCR worker processes for scanned pages (None: one per core)
     jobs: int | None = None
+    #: what one source may cost (:mod:`ingest.limits`)
+    limits: Limits = DEFAULT_LIMITS
 
 
 def extract_course_book(document: Document, options: Options = Options()) -> Extraction:

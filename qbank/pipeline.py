@@ -99,12 +99,13 @@ def process_source(path: Path, options: Options = Options(),
     started = time.perf_counter()
     result = SourceResult(name)
     try:
-        document = read_document(path, name, options.ocr_lang, options.jobs, progress)
+        document = read_document(path, name, options.ocr_lang, options.jobs, progress, options.limits)
         result.sha256, result.format, result.pages = document.sha256, document.format, len(document.pages)
         extractor = EXTRACTORS.get(document.format)
         if extractor is None:
             raise IngestError(f"{name}: no extractor for format {document.format!r}")
         extraction = extractor(document, options)
+        extraction.issues = [issue.as_dict() for issue in document.issues]
         for record in extraction.questions:
             validate("question", record)
         for record in extraction.knowledge:
@@ -176,6 +177,8 @@ def manifest(inputs: list[str], results: list[SourceResult], question_text: str,
             entry["flags"] = dict(sorted(source_flags.items()))
             if r.extraction.warnings:
                 entry["warnings"] = list(r.extraction.warnings)
+            if r.extraction.issues:
+                entry["issues"] = list(r.extraction.issues)
             if r.extraction.ocr:
                 entry["ocr"] = r.extraction.ocr
         sources.append(entry)
