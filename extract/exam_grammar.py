@@ -99,14 +99,17 @@ class Grammar:
 
     def starts_of(self, index: int, raw: str) -> list[Start]:
         """Every question-start reading of one line (a line may fit several rules)."""
-        text = raw.strip()
-        if text[:1] in "#*_":
-            text = self.markup_prefix.sub("", text).strip()
+        original = raw.strip()
+        if original[:1] in "#*_":
+            original = self.markup_prefix.sub("", original).strip()
+        text = _half_width(original)  # one to one: offsets hold in both
         found = []
         for rule in self.starts:
-            match = rule.pattern.match(raw.lstrip() if rule.name == "tab" else text)
+            tab = rule.name == "tab"
+            match = rule.pattern.match(raw.lstrip() if tab else text)
             if match:
-                rest = "" if rule.titled else self.question_type_words.sub("", match.group(2).strip()).strip()
+                rest = match.group(2) if tab else original[match.start(2):match.end(2)]
+                rest = "" if rule.titled else self.question_type_words.sub("", rest.strip()).strip()
                 found.append(Start(index, rule.name, int(match.group(1)), rest, rule.strong, rule.titled))
         return found
 
@@ -117,14 +120,15 @@ class Grammar:
         0 (``C.`` → 2, ``3)`` → 2, ``③`` / ``❸`` → 2); a checkbox line has no position of
         its own (-1: the next in its run). A star glued before the label (``*B.``) or a
         check mark after the text (``✓``, ``(correct)``) marks the option right."""
+        original, text = text, _half_width(text)  # one to one: offsets hold in both
         starred = text[:1] == "*" and bool(self.option_correct_prefix.match(text))
         if starred:
-            text = text[1:]
+            original, text = original[1:], text[1:]
         for rule in self.options:
             match = rule.pattern.match(text)
             if not match:
                 continue
-            label, body = match.group(1), match.group(2).strip()
+            label, body = match.group(1), original[match.start(2):match.end(2)].strip()
             body, checked = self.strip_correct_mark(body)
             marked = starred or checked
             if rule.kind in ("upper", "lower"):
@@ -190,7 +194,7 @@ class Grammar:
     def parse_answer(self, value: str) -> tuple[list[int], str]:
         """(0-based positions, trailing text) of an answer value, or ([], value) when the
         value is not a label (an option's text, or an open answer)."""
-        value = value.strip()
+        value = self.answer_value_prefix.sub("", _half_width(value.strip()), count=1)
         if m := self.answer_circled.match(value):
             return sorted({self._circled_position(c) for c in m.group(1) if not c.isspace() and c not in ",，、"}), ""
         if m := self.answer_compact.match(value):
@@ -232,6 +236,22 @@ class Grammar:
 @lru_cache(maxsize=1)
 def grammar() -> Grammar:
     return Grammar(dict(load_rules(RULES)))
+
+
+#: Full-width ASCII (``Ａ．``, ``１）``, ideographic space) as its half-width form.
+_HALF = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+#: How many leading characters a label can span: only they are made half-width, so the
+#: text after the label keeps its own characters (one to one: offsets do not move).
+LABEL_SPAN = 8
+
+
+def _half_width(text: str) -> str:
+    """Japanese and Chinese files type labels in full width (``Ａ．東京``, ``問１``): the
+    label part of a line is read as half-width; the rest is left as written."""
+    head = text[:LABEL_SPAN]
+    if head.isascii():
+        return text
+    return head.translate(_HALF) + text[LABEL_SPAN:]
 
 
 def letter(position: int) -> str:

@@ -97,36 +97,65 @@ class _Reading:
     gift: list[int] = field(default_factory=list)
 
 
-def _choose_run(items: list[Item], g: Grammar) -> tuple[int, int]:
-    """(first, last) index of the block's options: the run of one style from its first
-    label on, letters before numbers (a numbered list inside a stem, then lettered
-    options), then the longest, then the later."""
+def _choose_run(items: list[Item], g: Grammar, rest: str = "") -> tuple[int, int, bool]:
+    """(first, last) index of the block's options and whether they are unlabelled.
+
+    The run of one style from its first label on, before the answer line (lists in an
+    explanation are not options); labelled runs before unlabelled ones (bullets, dashes,
+    Word bullets) and numbers (a numbered list inside a stem, then lettered options),
+    then the longest, then the later. Without any run, the lines between a stem that
+    asks and the answer line are the options (``Which is a fruit?`` / ``Apple`` /
+    ``Chair`` / ``Answer: Apple``)."""
     best: tuple[tuple, int, int] | None = None
+    end = next((i for i, item in enumerate(items)
+                if item.answer is not None or g.explanation_start.match(item.text)), len(items))
     index = 0
-    while index < len(items):
+    while index < end:
         mark = option_mark(items[index], g)
-        if mark is None or mark.position not in (0, -1) or items[index].answer:
+        if mark is None or mark.position not in (0, -1):
             index += 1
             continue
         style, position, last, count = mark.style, 0, index, 1
         j = index + 1
-        while j < len(items):
+        while j < end:
             nxt = option_mark(items[j], g)
             if nxt is not None and nxt.style == style and (
                     nxt.position == -1 or position < nxt.position <= position + MAX_OPTION_GAP):
                 position, last, count = max(nxt.position, position + 1), j, count + 1
-            elif nxt is not None and nxt.style == style and nxt.position == 0:
-                break
-            elif (items[j].answer or g.explanation_start.match(items[j].text)
-                  or (nxt is not None and nxt.position == 0)):
+            elif nxt is not None and nxt.position == 0:
                 break
             j += 1
-        lettered = not (style == "number" or style == "paren_number" or "list:" in style and mark.position == -1)
-        rank = (count >= 2, lettered, count, index)
+        labelled = mark.position == 0 and style not in NUMBER_STYLES
+        rank = (count >= 2, labelled, count, index)
         if best is None or rank > best[0]:
             best = (rank, index, last)
         index = last + 1
-    return (best[1], best[2]) if best else (len(items), len(items) - 1)
+    if best is not None and best[0][0]:
+        return best[1], best[2], False
+    return (_unlabelled(items, end, g, bool(g.asking_end.search(rest)))
+            or ((best[1], best[2], False) if best else (len(items), len(items) - 1, False)))
+
+
+#: Option styles whose labels are numbers (a numbered list in a stem looks the same).
+NUMBER_STYLES = frozenset({"number", "paren_number"})
+#: How many unlabelled lines between an asking stem and its answer can be options.
+UNLABELLED_OPTIONS = (2, 10)
+
+
+def _unlabelled(items: list[Item], answer_at: int, g: Grammar, header_asks: bool) -> tuple[int, int, bool] | None:
+    """The unlabelled lines after the stem's asking line (or the header's, when the stem
+    is on the question's first line) and before the answer line, if there are a few."""
+    if answer_at >= len(items) or items[answer_at].answer is None:
+        return None
+    asks = next((i for i in range(answer_at - 1, -1, -1) if g.asking_end.search(items[i].text)),
+                -1 if header_asks else None)
+    if asks is None:
+        return None
+    lines = range(asks + 1, answer_at)
+    low, high = UNLABELLED_OPTIONS
+    if not low <= len(lines) <= high or any(g.asking_end.search(items[i].text) for i in lines):
+        return None
+    return asks + 1, answer_at - 1, True
 
 
 def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
@@ -138,7 +167,7 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
     join = join_wrapped if wrapped else _join_paragraph
     if block.rest:
         reading.stem.append(block.rest)
-    first, last = _choose_run(items, g)
+    first, last, unlabelled = _choose_run(items, g, block.rest)
     state = "stem"
     for index, item in enumerate(items):
         text = item.text
@@ -157,6 +186,10 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
                 reading.signals.setdefault("community", []).append(f"{vote.group(1).upper()} ({vote.group(2)}%)")
             else:
                 state = "discussion"  # comments follow the votes: not part of the question
+            continue
+        if unlabelled and first <= index <= last:
+            _add_option(reading, text, marks, g, len(reading.options))
+            state = "options"
             continue
         if first <= index <= last and state in ("stem", "options"):
             mark = option_mark(item, g)
@@ -281,6 +314,7 @@ def _question(block: Block, reading: _Reading, g: Grammar, key: AnswerKey,
         stem_text = stem_text[: inline.start()].rstrip()
     if block.rule != "q":
         stem_text = g.stem_source_prefix.sub("", stem_text, count=1)
+    stem_text = g.stem_label.sub("", stem_text, count=1)
     options = [(letter(position), _clean_option(text)) for text, position in reading.options]
     if reading.marked:
         signals["marked"] = [letter(i) for i in reading.marked]  # positions

@@ -34,7 +34,7 @@ MAX_GAP = 6
 RESTART_AFTER = 3
 #: A chain of bare numbers must score this much to number a document (one header with a
 #: word, ``Question #1``, is enough).
-MIN_CHAIN = 2.0
+MIN_CHAIN = 1.0
 #: Lines looked at after the last candidate of a rule for something question-like.
 TAIL_LOOKAHEAD = 40
 _DECIMAL_LABEL = re.compile(r"^[(（]?(\d{1,4})[.)）:]?$")
@@ -141,7 +141,9 @@ def choose_starts(items: list[Item], g: Grammar, key: AnswerKey) -> tuple[dict[i
         score, members = chain(_supported(starts, items, g))
         if members and (score >= MIN_CHAIN or members[0].strong):
             chains.append((score, rule, members))
-    chains.sort(key=lambda c: (-c[0], c[1]))
+    # a word before the number (Question 3, Aufgabe 3) is better evidence than a bare
+    # number: strong chains win ties
+    chains.sort(key=lambda c: (-c[0], not c[2][0].strong, c[1]))
     chosen: dict[int, Start] = {}
     spans: list[tuple[int, int]] = []
     rules = []

@@ -272,3 +272,30 @@ def test_real_exam_document_answers(expected):
     gold = [json.loads(line) for line in expected.read_text(encoding="utf-8").splitlines() if line.strip()]
     right = sum(1 for g in gold if sorted(g["answer"]) in [sorted(a) for a in got.get(g["number"], [])])
     assert right >= 0.8 * len(gold), f"{name}: {right}/{len(gold)} answers"
+
+
+def test_unlabelled_options_between_an_asking_stem_and_its_answer():
+    doc = _document("1. Which is a fruit?", "Apple", "Chair", "Table", "Answer: Apple",
+                    "2. Pick the colour:", "• red", "• dog", "Answer: red")
+    questions = extract_exam_questions(doc)
+    assert [([t for _, t in q.options], q.answer) for q in questions] == [
+        (["Apple", "Chair", "Table"], ["A"]), (["red", "dog"], ["A"])]
+
+
+def test_lists_in_an_explanation_are_not_options():
+    doc = _document("1. Which two?", "A. one", "B. two", "C. three", "Answer: A, C", "Explanation: because",
+                    "- first reason", "- second reason", "- third reason", "- fourth reason", "- fifth reason")
+    (q,) = extract_exam_questions(doc)
+    assert [t for _, t in q.options] == ["one", "two", "three"] and q.answer == ["A", "C"]
+    assert "fifth reason" in q.explanation
+
+
+@pytest.mark.parametrize("header, number, stem", [
+    ("Question 3 of 50: Which one?", 3, "Which one?"), ("Q.7 Which one?", 7, "Which one?"),
+    ("問１ どれですか？", 1, "どれですか？"), ("#### Q4. Which one?", 4, "Which one?"),
+    ("**Question 5**", 5, "Which one?"), ("1. Question: Which one?", 1, "Which one?"),
+])
+def test_question_headers_with_markup_counts_and_full_width(header, number, stem):
+    lines = [header] + ([] if header.endswith("?") or "？" in header else ["Which one?"])
+    (q,) = extract_exam_questions(_document(*lines, "Ａ．yes", "Ｂ．no", "Answer: Option B"))
+    assert (q.number, q.stem, q.answer, [t for _, t in q.options]) == (number, stem, ["B"], ["yes", "no"])
