@@ -177,6 +177,8 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
             reading.images.extend(IMAGE_REF.findall(text))
         if g.is_chrome(text):
             continue
+        if Mark.IMAGE_TEXT in marks and state == "stem" and _typed_stem(reading) and not item.option:
+            continue  # an exhibit's OCR text: kept with the picture (images[].text), not the stem
         if g.community_header.match(text):
             state = "community"
             continue
@@ -264,6 +266,12 @@ def _asks(stem: str, signals: dict[str, list[str]]) -> bool:
     """Without a number, a stem and a list are a question only if the document gives an
     answer for it or the stem asks (``?``, ``:``, a blank to fill)."""
     return bool(signals) or bool(grammar().asking_end.search(stem))
+
+
+def _typed_stem(reading: _Reading) -> bool:
+    """The stem has typed text of its own (a question pasted as a picture has none: its
+    OCR text is the stem)."""
+    return any(line and not line.startswith("[image: ") for line in reading.stem)
 
 
 def _continues_option(item: Item) -> bool:
