@@ -205,10 +205,13 @@ class Grammar:
             return sorted({LETTERS.index(c.upper()) for c in letters}), rest
         if m := self.answer_numbers.match(value):
             return sorted({int(d) - 1 for d in re.findall(r"[1-9]", m.group(1))}), ""
+        bare = value.strip("()（）[]【】 ")
+        if bare != value and (m := self.answer_compact.match(bare)):  # (BC)
+            return sorted({LETTERS.index(c) for c in m.group(1).upper()}), ""
         tokens = [t for t in re.split(r"[\s,，、;/]+", value.strip("()（）[]. 。")) if t]
-        for series in self.label_series.values():  # Ответ: б / 正解：イ
-            if tokens and all(len(t) == 1 and t in series for t in tokens):
-                return sorted({series.index(t) for t in tokens}), ""
+        for series in self.label_series.values():  # Ответ: б / 正解：イ / БВ
+            if tokens and all(c in series for t in tokens for c in t):
+                return sorted({series.index(c) for t in tokens for c in t}), ""
         return [], value
 
     def _circled_position(self, char: str) -> int:
@@ -238,8 +241,9 @@ def grammar() -> Grammar:
     return Grammar(dict(load_rules(RULES)))
 
 
-#: Full-width ASCII (``Ａ．``, ``１）``, ideographic space) as its half-width form.
-_HALF = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+#: Full-width ASCII (``Ａ``, ``１）``, ideographic space) as its half-width form; the
+#: full-width full stop stays (``Ａ．9`` is a label and an option's text, never a decimal).
+_HALF = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if code != 0xFF0E} | {0x3000: 0x20}
 #: How many leading characters a label can span: only they are made half-width, so the
 #: text after the label keeps its own characters (one to one: offsets do not move).
 LABEL_SPAN = 8

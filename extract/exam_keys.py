@@ -80,14 +80,33 @@ def find_answer_key(items: list[Item], g: Grammar) -> AnswerKey:
             if item.line.marks & OCR_MARKS:
                 text = _ocr_answer_letters(text, g)
             entry = g.answer_key_explained.match(text)
+            plain = None if entry else g.answer_key_entry.match(text)
             if entry:
                 explained = int(entry.group(1))
                 key.answers[explained] = g.key_token(entry.group(2))
                 key.explanations[explained] = [entry.group(3).strip()] if entry.group(3).strip() else []
+            elif plain and (positions := g.key_token(plain.group(2))):
+                explained = int(plain.group(1))
+                key.answers[explained] = positions
+                key.explanations[explained] = []
+            elif (pairs := _pairs_any(text, g)):
+                for number, positions in pairs:
+                    key.answers[number] = positions
+                explained = None
             elif explained is not None and text:
                 key.explanations[explained].append(text)
             key.items.add(index)
     return key
+
+
+def _pairs_any(text: str, g: Grammar) -> list[tuple[int, list[int]]]:
+    """Several ``number value`` entries on one line under a key heading, every value a
+    label (``81. А 82. БВ 83. Б``, ``1) d 2) a``); [] when any value is not."""
+    found = g.answer_key_pairs_any.findall(text)
+    if len(found) < 2:
+        return []
+    pairs = [(int(number), g.key_token(token)) for number, token in found]
+    return pairs if all(positions for _, positions in pairs) else []
 
 
 def _key_table_columns(cells: list[str], g: Grammar) -> tuple[int, int] | None:

@@ -221,7 +221,7 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
         value = item.answer
         if value is not None and (reading.options or state != "stem" or index > last or not _is_question(text)):
             positions, rest = g.parse_answer(value)
-            if positions:
+            if positions and not _names_an_option_text(value, reading):
                 reading.signals["given"] = [letter(p) for p in positions]
                 if rest:
                     reading.explanation.append(rest)
@@ -266,6 +266,13 @@ def _asks(stem: str, signals: dict[str, list[str]]) -> bool:
     """Without a number, a stem and a list are a question only if the document gives an
     answer for it or the stem asks (``?``, ``:``, a blank to fill)."""
     return bool(signals) or bool(grammar().asking_end.search(stem))
+
+
+def _names_an_option_text(value: str, reading: _Reading) -> bool:
+    """``Answer: 8`` beside the options 16 / 4 / 32 / 8 names the option whose text is 8,
+    not the eighth option: a value equal to an option's whole text is that option."""
+    value = value.strip().rstrip(".。")
+    return any(text.strip() == value for text, _ in reading.options)
 
 
 def _typed_stem(reading: _Reading) -> bool:

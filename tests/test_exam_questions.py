@@ -299,3 +299,22 @@ def test_question_headers_with_markup_counts_and_full_width(header, number, stem
     lines = [header] + ([] if header.endswith("?") or "？" in header else ["Which one?"])
     (q,) = extract_exam_questions(_document(*lines, "Ａ．yes", "Ｂ．no", "Answer: Option B"))
     assert (q.number, q.stem, q.answer, [t for _, t in q.options]) == (number, stem, ["B"], ["yes", "no"])
+
+
+def test_answer_values_of_many_shapes():
+    base = ["1. First?", "A. 16", "B. 4", "C. 32", "D. 8"]
+    assert _answers(_document(*base, "Answer: 8")) == {1: ["D"]}  # the option's text, not an 8th option
+    assert _answers(_document(*base, "Answer: (BC)")) == {1: ["B", "C"]}
+    cyr = ["1. Первый?", "а) один", "б) два", "в) три"]
+    assert _answers(_document(*cyr, "Ответ: бв")) == {1: ["B", "C"]}
+
+
+def test_answer_keys_under_a_heading_in_any_case_script_or_number():
+    questions = []
+    for n in (1, 2, 3):
+        questions += [f"{n}. Question {n}?", "a) one", "b) two", "c) three"]
+    assert _answers(_document(*questions, "Answers", "1. c", "2. 1", "3. b")) == {1: ["C"], 2: ["A"], 3: ["B"]}
+    cyr = []
+    for n in (1, 2):
+        cyr += [f"{n}. Вопрос {n}?", "а) один", "б) два", "в) три"]
+    assert _answers(_document(*cyr, "Ответы", "1. А 2. БВ")) == {1: ["A"], 2: ["B", "C"]}
