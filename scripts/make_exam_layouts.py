@@ -4,30 +4,41 @@
 Every document draws at random one choice from each dimension below; combinations that
 make no sense together are redrawn (GIFT options only with GIFT answers, ``[ ]`` options
 only with ``[CORRECT]`` tags or an answer line, circled options only with circled / filled
-answers, Word lists only in DOCX, ...). Of a few random draws a document takes the one
-with most choices that earlier documents have not used, so ~35 documents use every style:
+answers, Word lists only in DOCX, unlabelled options only with an answer line, ...). Of a
+few random draws a document takes the one with most choices that earlier documents have
+not used, so ~44 documents use every style:
 
 * **format**: DOCX (python-docx; Word lists as numbering.xml entries) or PDF (PyMuPDF,
-  one column, a text layer; Hangul in NanumGothic, Chinese and Japanese in MuPDF's
-  built-in Droid Sans Fallback ``china-s`` / ``japan`` (no bold face), other scripts in
-  DejaVu Sans; bold as a bold face, a highlight as a yellow rectangle drawn behind the
-  text, colour as the text colour);
+  a text layer; Hangul in NanumGothic, Chinese and Japanese in MuPDF's built-in Droid
+  Sans Fallback ``china-s`` / ``japan`` (no bold face), other scripts in DejaVu Sans;
+  bold as a bold face, a highlight as a yellow rectangle drawn behind the text, colour as
+  the text colour);
+* **page** (PDF): one column, or two columns (``pdf2col`` in the name): whole questions
+  down the left column, then the right (at most ``per_column`` a column, so that there
+  are 3 pages or more), a title across both, and a header line in the top margin of every
+  page (``Practice exam — page 2``, page furniture);
 * **language**: en, ko, zh, de, es, vi, ru, ja (all question text is written here);
 * **number style**: ``1.`` ``1)`` ``(1)`` ``Q1`` ``Q1:`` ``Question 1`` ``Question1:``
   ``NEW QUESTION 12`` ``Question #7`` markdown ``#### Q1.`` / ``**Question 3**`` (as
   literal text), ``문제 1`` ``1번`` ``問1`` ``問題 3`` ``第 1 题`` ``Câu 1:`` ``Aufgabe 3``
-  ``Pregunta 2:`` ``Questão 4.`` ``Вопрос 5.`` ``Soru 2:`` ``1F:`` ``1<TAB>stem``, Word
-  auto-numbering (DOCX) or none (Aiken style);
-* **option style**: ``A.`` ``A)`` ``(A)`` ``a.`` ``a)`` ``A、`` ``A:`` Cyrillic ``а)``
-  / ``А.`` (Russian only), katakana ``ア.`` (Japanese only), ``①``-``⑤`` ``1:``-``4:``, a
-  Word auto-lettered list (DOCX; restarted per question by
-  ``w:lvlOverride/w:startOverride``, by a new abstractNum, or as level 2 of the question
-  list), a Word bulleted list (DOCX), ``[ ]`` checkboxes, markdown ``- [ ]`` checkboxes,
+  ``Pregunta 2:`` ``Questão 4.`` ``Вопрос 5.`` ``Soru 2:`` ``1F:`` ``Question 3 of 50:``
+  (the total shown) ``Q.7`` full-width ``問１`` (Chinese, Japanese) ``1<TAB>stem``, Word
+  auto-numbering (DOCX), a ``Question:`` label before an unnumbered stem (``Question: What
+  is …?``, ``Frage:``, ``问题：`` …) or none (Aiken style);
+* **option style**: ``A.`` ``A)`` ``(A)`` ``a.`` ``a)`` ``A、`` ``A:`` ``A - text`` Cyrillic
+  ``а)`` / ``А.`` (Russian only), katakana ``ア.`` (Japanese only), full-width ``Ａ．``
+  (Chinese, Japanese), ``①``-``⑤`` ``1:``-``4:``, typed bullets ``• text`` (DOCX too),
+  dashes ``- text`` (only with an answer line or a formatting signal), unlabelled plain
+  lines after a stem that ends with ``?`` / ``:`` (only with an answer line; no option a
+  bare number, and in a PDF each option fits one line), a Word auto-lettered list (DOCX;
+  restarted per question by ``w:lvlOverride/w:startOverride``, by a new abstractNum, or
+  as level 2 of the question list), a Word bulleted list (DOCX), ``[ ]`` checkboxes, markdown ``- [ ]`` checkboxes,
   ``☐`` boxes, several options on one line separated by tabs, all options run together
   on one line one space apart (``A. 1955 B. 1956 C. 1957``; only questions whose options
   are all at most 25 characters and fit one line), options separated by ``w:br`` line
   breaks in one paragraph (DOCX), GIFT ``{~wrong =right}``;
 * **answer signal**: ``Answer: B``, ``Correct Answer: 2``, ``ANSWER: B`` (Aiken),
+  ``Answer: Option B``, ``Answer: (B)``, ``Answer: B) text of B``, ``Ans. B``,
   ``정답: ③``, ``正确答案：D``, ``Đáp án: B``, ``Lösung: B``, ``Respuesta: B``, ``Ответ: б``
   (with Cyrillic options), ``正解：イ`` (with katakana options), letters in parentheses at
   the end of the stem ``( C )``, the option's text (``Answer: <text>``), bold / highlight
@@ -40,13 +51,15 @@ with most choices that earlier documents have not used, so ~35 documents use eve
   table with one question per row (DOCX).
 
 Some questions have two correct options where the signal can say so, some have an
-``Explanation:`` line. Each document holds 5-12 questions and is written next to
+``Explanation:`` line; in **explist** documents (those with an answer line) some
+explanations after the answer line carry a dash list of 3-5 items (``- read …``), which
+must not become options. Each document holds 5-12 questions and is written next to
 ``<name>.expected.jsonl``, in the format of ``../shared/gold/exams/*.expected.jsonl``
 (``number`` printed, or the 1-based position when unnumbered; ``options`` without labels;
 ``answer`` letters by position; ``multi``). ``<name>`` is
-``NNN_FORMAT_LANG_NUMBER_OPTION_ANSWER``; every sub-choice (placement of the number, list
-restart method, separators, ...) is in the hidden ``OUT_DIR/.layouts.json`` (hidden so that
-``qbank build OUT_DIR`` skips it). Output is deterministic for a seed, documents included.
+``NNN_FORMAT_LANG_NUMBER_OPTION_ANSWER`` (FORMAT ``docx``, ``pdf`` or ``pdf2col``); every
+sub-choice (placement of the number, list restart method, separators, ...) is in the
+hidden ``OUT_DIR/.layouts.json`` (hidden so that ``qbank build OUT_DIR`` skips it). Output is deterministic for a seed, documents included.
 
 Run ``python3 scripts/make_exam_layouts.py OUT_DIR --count N --seed S``; score a corpus
 built from them with ``python3 scripts/make_exam_layouts.py OUT_DIR --score CORPUS_DIR``
@@ -56,6 +69,7 @@ built from them with ``python3 scripts/make_exam_layouts.py OUT_DIR --score CORP
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import difflib
 import io
@@ -190,6 +204,8 @@ POOL: dict[str, list[Q]] = {
          ["AWS Shield", "AWS WAF", "Amazon Macie", "AWS Artifact"], "AB", None),
         ("Which TWO are primary colours of light? (Choose two.)",
          ["Red", "Yellow", "Green", "Brown"], "AC", None),
+        ("Choose the TWO AWS services below that store shared files:",
+         ["Amazon EFS", "Amazon FSx", "Amazon SQS", "AWS IAM"], "AB", None),
         ("Which TWO AWS services process streaming data? (Choose two.)",
          ["Amazon Kinesis Data Streams", "Amazon Managed Service for Apache Flink", "AWS Snowball",
           "Amazon S3 Glacier"], "AB", None),
@@ -310,6 +326,13 @@ POOL: dict[str, list[Q]] = {
         ("日本で一番長い川はどれですか。", ["利根川", "信濃川", "石狩川", "北上川", "最上川"], "B", None),
         ("富士山がまたがる県を二つ選びなさい。", ["静岡県", "長野県", "山梨県", "神奈川県"], "AC", None),
         ("偶数を二つ選びなさい。", ["三", "四", "七", "十"], "BD", None),
+        ("日本で一番高い山は？", ["富士山", "北岳", "奥穂高岳", "槍ヶ岳"], "A", "富士山の高さは約 3776 メートルです。"),
+        ("一週間は何日ありますか？", ["五日", "六日", "七日", "八日"], "C", None),
+        ("音声をテキストに変換する AWS のサービスは？",
+         ["Amazon Polly", "Amazon Transcribe", "Amazon Translate", "Amazon Lex"], "B", None),
+        ("次のうち、教師なし学習の手法はどれ？", ["線形回帰", "K 平均法", "ロジスティック回帰", "決定木による分類"], "B",
+         "K 平均法はラベルのないデータをまとめます。"),
+        ("北海道の道庁所在地はどこ？", ["札幌市", "函館市", "旭川市", "釧路市"], "A", None),
     ],
 }
 
@@ -324,8 +347,76 @@ TITLES = {
     "ja": ["模擬試験 第{k}回", "練習問題"],
 }
 
+#: "Explanation: …" followed by a dash list (explist documents): lang -> (lead-in, items);
+#: 3-5 items are taken. The lead-in ends with a colon, like an asking stem, on purpose.
+EXPLAIN_LISTS: dict[str, list[tuple[str, list[str]]]] = {
+    "en": [("Keep these points in mind:",
+            ["read the whole question before looking at the options", "rule out the choices that are clearly wrong",
+             "compare the two closest choices word by word", "look out for words such as always or never",
+             "come back to hard questions at the end"]),
+           ("Things to review:",
+            ["the definition of each service or term", "typical use cases and their limits",
+             "how pricing differs between the choices", "which choices are managed for you",
+             "related services that are often confused"])],
+    "ko": [("다음 사항을 기억하세요:",
+            ["지문 전체를 먼저 읽는다", "명백히 틀린 보기를 먼저 지운다", "비슷한 두 보기를 꼼꼼히 비교한다",
+             "항상, 절대 같은 표현에 주의한다", "어려운 문항은 마지막에 다시 본다"]),
+           ("복습할 내용:", ["각 용어의 정의", "대표적인 사용 사례", "서비스 간의 비용 차이", "관리형 서비스인지 여부",
+                        "자주 혼동되는 관련 서비스"])],
+    "zh": [("请注意以下几点：", ["先完整阅读题干", "排除明显错误的选项", "仔细比较最接近的两个选项",
+                          "留意总是和从不这类绝对说法", "难题留到最后再做"]),
+           ("需要复习的内容：", ["每个术语的定义", "典型的使用场景", "各服务之间的费用差异", "是否为托管服务",
+                          "容易混淆的相关服务"])],
+    "de": [("Darauf sollten Sie achten:",
+            ["zuerst die ganze Frage lesen", "offensichtlich falsche Antworten streichen",
+             "die zwei ähnlichsten Antworten genau vergleichen", "auf Wörter wie immer oder nie achten",
+             "schwierige Fragen am Ende wiederholen"]),
+           ("Zum Wiederholen:", ["die Bedeutung jedes Begriffs", "typische Anwendungsfälle",
+                                 "Kostenunterschiede zwischen den Diensten", "ob ein Dienst verwaltet wird",
+                                 "Dienste, die oft verwechselt werden"])],
+    "es": [("Tenga en cuenta lo siguiente:",
+            ["leer toda la pregunta primero", "descartar las opciones claramente falsas",
+             "comparar con cuidado las dos opciones más parecidas", "fijarse en palabras como siempre o nunca",
+             "volver al final a las preguntas difíciles"]),
+           ("Para repasar:", ["la definición de cada término", "los casos de uso habituales",
+                              "las diferencias de coste entre servicios", "si el servicio es administrado",
+                              "los servicios que se suelen confundir"])],
+    "vi": [("Cần lưu ý:", ["đọc hết câu hỏi trước", "loại bỏ các lựa chọn sai rõ ràng",
+                           "so sánh kỹ hai lựa chọn gần nhất", "chú ý các từ như luôn luôn hoặc không bao giờ",
+                           "để câu khó lại làm sau"]),
+           ("Nội dung cần ôn:", ["định nghĩa của từng thuật ngữ", "các trường hợp sử dụng điển hình",
+                                 "khác biệt về chi phí giữa các dịch vụ", "dịch vụ có được quản lý hay không",
+                                 "các dịch vụ dễ nhầm lẫn với nhau"])],
+    "ru": [("Обратите внимание:", ["сначала прочитайте весь вопрос", "отбросьте явно неверные варианты",
+                                   "внимательно сравните два похожих варианта", "следите за словами всегда и никогда",
+                                   "возвращайтесь к трудным вопросам в конце"]),
+           ("Что повторить:", ["определение каждого термина", "типичные сценарии использования",
+                               "разницу в стоимости сервисов", "управляемый ли это сервис",
+                               "сервисы, которые часто путают"])],
+    "ja": [("次の点に注意してください：", ["まず問題文を最後まで読む", "明らかに誤りの選択肢を除く", "よく似た二つの選択肢を比べる",
+                                "常に、決してなどの言葉に注意する", "難しい問題は最後に見直す"]),
+           ("復習すること：", ["各用語の定義", "代表的な利用例", "サービスごとの料金の違い", "マネージドサービスかどうか",
+                        "混同しやすい関連サービス"])],
+}
+#: two-column PDFs: the header line at the top of every page (page furniture)
+PAGE_HEADERS = {"*": ["Practice exam — page {n}", "Practice exam — page {n} of {total}"],
+                "ko": ["모의고사 — {n}쪽"], "zh": ["模拟考试 — 第 {n} 页"], "ja": ["模擬試験 — {n} ページ"],
+                "de": ["Übungsprüfung — Seite {n}"], "es": ["Examen de práctica — página {n}"],
+                "vi": ["Đề luyện tập — trang {n}"], "ru": ["Пробный экзамен — страница {n}"]}
+#: "Question: What is …?" - the label before an unnumbered stem
+STEM_LABELS = {"*": ["Question:"], "de": ["Frage:"], "es": ["Pregunta:"], "ru": ["Вопрос:"], "ko": ["문제:"],
+               "zh": ["问题："], "ja": ["問題："], "vi": ["Câu hỏi:"]}
+
 # ----------------------------------------------------------------------------- dimensions
 LATIN = ("en", "de", "es", "vi")
+FULL_WIDTH = ("zh", "ja")   # languages that type labels in full width (Ａ．, 問１)
+
+
+def full_width(text: str) -> str:
+    """ASCII letters and digits as their full-width forms (``B`` -> ``Ｂ``, ``12`` -> ``１２``)."""
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
 #: number style -> (label for question n, placements allowed, languages or None for any)
 NUMBERS: dict[str, tuple] = {
     "dot": (lambda n: f"{n}.", ("inline",), None),
@@ -351,36 +442,50 @@ NUMBERS: dict[str, tuple] = {
     "vopros": (lambda n: f"Вопрос {n}.", ("inline", "own"), ("ru",)),
     "soru": (lambda n: f"Soru {n}:", ("inline", "own"), LATIN),
     "f": (lambda n: f"{n}F:", ("inline",), None),
+    "qof": (lambda n: f"Question {n} of {{total}}:", ("inline", "own"), None),   # the total: variant of_total
+    "qdot": (lambda n: f"Q.{n}", ("inline", "own"), None),
+    "fwmon": (lambda n: f"問{full_width(str(n))}", ("inline", "own"), FULL_WIDTH),   # 問１
     "tab": (lambda n: f"{n}", ("tab",), None),
     "wordauto": (None, ("auto",), None),      # DOCX numbering.xml decimal list
     "none": (None, ("none",), None),          # unnumbered (Aiken style)
+    "questionlabel": (None, ("label",), None),   # unnumbered, "Question: What is …?"
     "table": (None, ("table",), None),        # the No column of an answer table
 }
 UPPER_LABELS = {"upper-dot": "{L}. ", "upper-paren": "{L}) ", "upper-enclosed": "({L}) ",
-                "upper-dunhao": "{L}、", "upper-colon": "{L}: "}
+                "upper-dunhao": "{L}、", "upper-colon": "{L}: ", "upper-dash": "{L} - "}
 LOWER_LABELS = {"lower-dot": "{l}. ", "lower-paren": "{l}) "}
 #: labels in another script: style -> (label template, letters, language)
 SCRIPT_LABELS = {"cyr-lower": ("{c}) ", CYR_LOWER, "ru"), "cyr-upper": ("{c}. ", CYR_UPPER, "ru"),
                  "katakana": ("{c}. ", KATAKANA, "ja")}
-LABELLED = {*UPPER_LABELS, *LOWER_LABELS, *SCRIPT_LABELS}   # one option a line, a letter label
+FULLWIDTH_LABEL = "{F}．"   # "fullwidth": Ａ．東京 (Chinese / Japanese only)
+LABELLED = {*UPPER_LABELS, *LOWER_LABELS, *SCRIPT_LABELS, "fullwidth"}   # one option a line, a letter label
 CHECKBOXES = ("checkbox", "mdcheckbox", "box")
-OPTIONS = [*UPPER_LABELS, *LOWER_LABELS, *SCRIPT_LABELS, "circled", "numcolon", "wordletter", "wordbullet",
-           "checkbox", "mdcheckbox", "box", "tabs", "inline", "linebreaks", "gift", "table"]
+#: options without a label of their own: plain lines between an asking stem and the
+#: answer line ("unlabelled"), typed bullets "• text", dashes "- text"
+UNLABELLED = ("unlabelled", "bullet", "dash")
+OPTIONS = [*UPPER_LABELS, *LOWER_LABELS, *SCRIPT_LABELS, "fullwidth", "circled", "numcolon", "wordletter",
+           "wordbullet", "bullet", "dash", "unlabelled", "checkbox", "mdcheckbox", "box", "tabs", "inline",
+           "linebreaks", "gift", "table"]
 DOCX_ONLY_OPTIONS = {"wordletter", "wordbullet", "linebreaks", "table"}
 INLINE_MAX = 25            # "inline": options run together on one line only when this short
 #: answer-line signals -> (keyword, language or None)
 LINE_SIGNALS = {"answer": ("Answer:", None), "correct": ("Correct Answer:", None),
                 "aiken": ("ANSWER:", None), "jeongdap": ("정답:", "ko"), "zhengque": ("正确答案：", "zh"),
                 "dapan": ("Đáp án:", "vi"), "losung": ("Lösung:", "de"), "respuesta": ("Respuesta:", "es"),
-                "otvet": ("Ответ:", "ru"), "seikai": ("正解：", "ja")}
+                "otvet": ("Ответ:", "ru"), "seikai": ("正解：", "ja"),
+                # the value in another form: "Answer: Option B", "Answer: (B)", "Answer: B) text of B", "Ans. B"
+                "option": ("Answer:", None), "parenletter": ("Answer:", None), "lettertext": ("Answer:", None),
+                "ans": ("Ans.", None)}
+#: line signals whose value is written around a letter: only with letter labels
+LETTER_ONLY_SIGNALS = ("option", "parenletter", "lettertext")
 #: line signals whose value is a letter of another script: signal -> option styles it goes with
-SCRIPT_SIGNALS = {"otvet": ("cyr-lower", "cyr-upper"), "seikai": ("katakana",)}
+SCRIPT_SIGNALS = {"otvet": ("cyr-lower", "cyr-upper"), "seikai": ("katakana", "fullwidth")}
 FORMAT_SIGNALS = ("bold", "highlight", "colour")
 KEY_ANSWERS = ("keylines", "keyinline", "keytable", "keytablehead", "keytable3")
 ANSWERS = [*LINE_SIGNALS, "paren", "text", *FORMAT_SIGNALS, "star", "check", "filled", "tag", "checked",
            "gift", "giftweights", *KEY_ANSWERS, "tablecol"]
 DOCX_ONLY_ANSWERS = {"keytable", "keytablehead", "keytable3", "tablecol"}
-SINGLE_ONLY_ANSWERS = {"aiken", "text", "gift"}
+SINGLE_ONLY_ANSWERS = {"aiken", "text", "gift", "lettertext"}
 KEY_HEADINGS = {"*": ["Answers", "Answer Key"], "ko": ["정답"], "zh": ["答案"], "ru": ["Ответы"],
                 "ja": ["解答", "正解一覧"]}
 #: keyinline: the word before "1-B, 2-C, ..."
@@ -400,6 +505,11 @@ def option_ok(option: str, answer: str) -> bool:
         return answer == "tablecol" and option == "table"
     if answer in ("gift", "giftweights") or option == "gift":
         return answer in ("gift", "giftweights") and option == "gift"
+    letter_line = answer in LINE_SIGNALS and answer not in SCRIPT_SIGNALS and answer != "aiken"
+    if option == "unlabelled":   # plain lines: only an answer line (a letter or the text) tells
+        return letter_line or answer == "text"
+    if option == "dash":         # "- text": with an answer line or a formatting signal
+        return letter_line or answer == "text" or answer in FORMAT_SIGNALS
     if answer == "filled":
         return option == "circled"
     if answer == "tag":
@@ -408,14 +518,16 @@ def option_ok(option: str, answer: str) -> bool:
         return option in ("mdcheckbox", "box")
     if answer in SCRIPT_SIGNALS:
         return option in SCRIPT_SIGNALS[answer]
+    if answer in LETTER_ONLY_SIGNALS and value_kind(option) not in ("upper", "lower", "fullwidth"):
+        return False
     if answer == "aiken":
         return option in ("upper-dot", "upper-paren", "wordletter")
     if answer == "paren":
-        return option in (*UPPER_LABELS, "tabs", "inline", "linebreaks", "wordletter")
+        return option in (*UPPER_LABELS, "fullwidth", "tabs", "inline", "linebreaks", "wordletter")
     if answer == "star":      # *B. text
         return option in LABELLED
     if answer == "check":     # B. text ✓ - one option a line
-        return option in (*LABELLED, "circled", "numcolon", "wordletter", "wordbullet", "linebreaks")
+        return option in (*LABELLED, "circled", "numcolon", "wordletter", "wordbullet", "bullet", "linebreaks")
     if option in SCRIPT_LABELS:   # no Latin letters in a line signal next to а) б) / ア. イ.
         return answer not in LINE_SIGNALS
     if option == "circled":
@@ -427,6 +539,12 @@ def option_ok(option: str, answer: str) -> bool:
     if answer == "text":   # "Answer: 4" next to options numbered 1:-4: would be ambiguous
         return option != "numcolon"
     return True
+
+
+#: number styles that print no number (no answer key can refer to them)
+UNNUMBERED = ("none", "questionlabel")
+#: number styles whose expected number is the 1-based position (Word numbers from 1)
+POSITION_NUMBERED = ("wordauto", *UNNUMBERED)
 
 
 def number_langs_ok(number: str, lang: str) -> bool:
@@ -447,7 +565,7 @@ def number_ok(number: str, fmt: str, lang: str, answer: str) -> bool:
         return False
     if not number_langs_ok(number, lang):
         return False
-    return not (answer in KEY_ANSWERS and number == "none")
+    return not (answer in KEY_ANSWERS and number in UNNUMBERED)
 
 
 def value_kind(option: str) -> str:
@@ -457,6 +575,8 @@ def value_kind(option: str) -> str:
         return "number"
     if option in LOWER_LABELS:
         return "lower"
+    if option == "fullwidth":
+        return "fullwidth"
     if option in SCRIPT_LABELS:
         return option
     return "upper"
@@ -470,6 +590,7 @@ class Item:
     options: list[str]
     correct: list[int]
     explanation: str | None
+    explain_list: list[str] = field(default_factory=list)   # dash items after "Explanation: …"
 
     def expected(self) -> dict:
         return {"number": self.number, "stem": self.stem, "options": self.options,
@@ -487,21 +608,51 @@ class DocPlan:
     answer: str
     v: dict                      # every sub-choice of the layout
     items: list[Item] = field(default_factory=list)
+    page: str = "flow"           # "flow", or "columns" (PDF: two columns, a header line per page)
+    explist: bool = False        # explanations after the answer line carry a dash list
 
     @property
     def name(self) -> str:
-        return f"{self.index:0{self.width}d}_{self.fmt}_{self.lang}_{self.number}_{self.option}_{self.answer}"
+        fmt = "pdf2col" if self.page == "columns" else self.fmt
+        return f"{self.index:0{self.width}d}_{fmt}_{self.lang}_{self.number}_{self.option}_{self.answer}"
 
     def layout(self) -> dict:
-        return {"format": self.fmt, "lang": self.lang, "number": self.number, "option": self.option,
-                "answer": self.answer, "variants": self.v}
+        return {"format": self.fmt, "page": self.page, "explist": self.explist, "lang": self.lang,
+                "number": self.number, "option": self.option, "answer": self.answer, "variants": self.v}
+
+
+def _asks(stem: str) -> bool:
+    """Does the stem end as a question or a lead-in (``?`` ``？`` ``:`` ``：``)?"""
+    return stem.rstrip()[-1:] in "?？:："
+
+
+def _unlabelled_ok(q: Q) -> bool:
+    """May this question have plain unlabelled options? Its stem must ask, and no option
+    may be a bare number (a line "8" alone reads as a question number on its own line)."""
+    return _asks(q[0]) and not any(re.fullmatch(r"\d+", o.strip()) for o in q[1])
+
+
+def _position_like(q: Q) -> bool:
+    """Is a correct option's text a number that could be an option's position (``4`` of
+    four options)? Then ``Answer: <text>`` would be ambiguous."""
+    return any(re.fullmatch(r"[1-9]", q[1][LETTERS.index(c)].strip()) and int(q[1][LETTERS.index(c)]) <= len(q[1])
+               for c in q[2])
+
+
+#: languages with enough questions for unlabelled options
+UNLABELLED_LANGS = {lang for lang, qs in POOL.items() if sum(map(_unlabelled_ok, qs)) >= 5}
 
 
 def _pick_specific(rng: random.Random, allowed: list[str], specific: list[str], p: float) -> str:
     return rng.choice(specific) if specific and rng.random() < p else rng.choice(allowed)
 
 
-def _draw_layout(rng: random.Random) -> tuple[str, str, str, str, str]:
+def has_answer_line(answer: str) -> bool:
+    return answer in LINE_SIGNALS or answer == "text"
+
+
+def _draw_layout(rng: random.Random) -> tuple[str, str, str, str, str, str, bool]:
+    """(format, language, number, option, answer, page, explist) of one document."""
     while True:
         fmt = rng.choice(["docx", "pdf"])
         lang = rng.choices(LANGS, LANG_WEIGHTS)[0]
@@ -513,11 +664,14 @@ def _draw_layout(rng: random.Random) -> tuple[str, str, str, str, str]:
         options = [o for o in OPTIONS if not (fmt == "pdf" and o in DOCX_ONLY_OPTIONS)
                    and not (fmt == "pdf" and o == "upper-dunhao" and lang not in ("zh", "ko"))  # no 、 in DejaVu
                    and not (fmt == "pdf" and o == "box" and not _pdf_covers(lang, "☐☑"))
+                   and not (fmt == "pdf" and o == "bullet" and not _pdf_covers(lang, "•"))
                    and (o not in SCRIPT_LABELS or SCRIPT_LABELS[o][2] == lang)
+                   and (o != "fullwidth" or lang in FULL_WIDTH)
+                   and (o != "unlabelled" or lang in UNLABELLED_LANGS)
                    and option_ok(o, answer)]
         if not options:
             continue
-        option = _pick_specific(rng, options, [o for o in options if o in SCRIPT_LABELS], 0.3)
+        option = _pick_specific(rng, options, [o for o in options if o in SCRIPT_LABELS or o == "fullwidth"], 0.3)
         numbers = [n for n in NUMBERS if number_ok(n, fmt, lang, answer)]
         if not numbers:
             continue
@@ -527,14 +681,16 @@ def _draw_layout(rng: random.Random) -> tuple[str, str, str, str, str]:
             number = "wordauto"
         else:
             number = _pick_specific(rng, numbers, [n for n in numbers if number_specific(n, lang)], 0.5)
-        return fmt, lang, number, option, answer
+        page = "columns" if fmt == "pdf" and rng.random() < 0.15 else "flow"
+        explist = has_answer_line(answer) and rng.random() < 0.25
+        return fmt, lang, number, option, answer, page, explist
 
 
 def _draw_variants(rng: random.Random, plan: DocPlan) -> dict:
     fmt, lang, number, option, answer = plan.fmt, plan.lang, plan.number, plan.option, plan.answer
     bold_face = not (fmt == "pdf" and lang in NO_BOLD_PDF)
     v: dict = {"placement": rng.choice(NUMBERS[number][1]),
-               "start": 1 if number in ("wordauto", "none") or rng.random() < 0.6 else rng.randint(2, 150),
+               "start": 1 if number in POSITION_NUMBERED or rng.random() < 0.6 else rng.randint(2, 150),
                "title": rng.random() < 0.7,
                "label_bold": bold_face and rng.random() < 0.3,
                "blank_between": rng.random() < 0.5,
@@ -604,22 +760,42 @@ def _draw_variants(rng: random.Random, plan: DocPlan) -> dict:
         v["gift_wrong"] = "~" if answer == "gift" else rng.choice(["~", "~%0%", "~%-50%"])
     if answer == "tablecol":
         v["table_headers"] = rng.choice([TABLE_HEADERS["*"], TABLE_HEADERS.get(lang, TABLE_HEADERS["*"])])
+    if number == "fwmon":       # 問１　stem / 問１ stem / 問１．stem
+        v["number_sep"] = rng.choice(["\u3000", " ", "．"])
+    if number == "questionlabel":
+        v["stem_label"] = rng.choice(STEM_LABELS["*"] + STEM_LABELS.get(lang, []))
+    if option == "fullwidth":   # Ａ．東京 / Ａ．　東京
+        v["fw_gap"] = rng.choice(["", "\u3000"])
+    if answer == "lettertext":  # Answer: B) text of B
+        v["lt_sep"] = rng.choice([") ", ". "])
+    if plan.explist:
+        v["explanations"] = True
+        v["list_dash"] = rng.choice(["- ", "- ", "– "])
+        v["list_indent"] = rng.choice([0, 14])
+    if plan.page == "columns":
+        v["page_header"] = rng.choice(PAGE_HEADERS["*"] + PAGE_HEADERS.get(lang, []))
+        v["header_align"] = rng.choice(["left", "center"])
     return v
 
 
-def _features(layout: tuple[str, str, str, str, str]) -> set[tuple]:
-    fmt, lang, number, option, answer = layout
+def _features(layout: tuple[str, str, str, str, str, str, bool]) -> set[tuple]:
+    fmt, lang, number, option, answer, page, explist = layout
     features = {("lang", lang), ("number", number), ("option", option), ("answer", answer),
-                ("fmt-option", fmt, option), ("fmt-answer", fmt, answer)}
+                ("fmt-option", fmt, option), ("fmt-answer", fmt, answer), ("page", page)}
     if (number, option) in COMBOS:
         features.add(("combo", number, option))
+    if option in UNLABELLED:   # typed bullets, dashes and plain lines read differently in DOCX and PDF
+        features.add(("combo", fmt, option))
+    if explist:
+        features.add(("explist",))
     return features
 
 
 #: pairings worth having at least once: questions and options both in Word lists, and
-#: Aiken with auto-lettered options
+#: Aiken with auto-lettered options (and, see _features, unlabelled styles in each format)
 COMBOS = {("wordauto", "wordletter"), ("none", "wordletter")}
-_WEIGHTS = {"lang": 2, "number": 3, "option": 3, "answer": 3, "fmt-option": 1, "fmt-answer": 1, "combo": 3}
+_WEIGHTS = {"lang": 2, "number": 3, "option": 3, "answer": 3, "fmt-option": 1, "fmt-answer": 1, "combo": 3,
+            "page": 3, "explist": 3}
 
 
 def plan_document(seed: int, index: int, width: int = 3, seen: frozenset = frozenset()) -> DocPlan:
@@ -630,16 +806,21 @@ def plan_document(seed: int, index: int, width: int = 3, seen: frozenset = froze
     while True:
         candidates = [_draw_layout(rng) for _ in range(CANDIDATES)]
         layout = max(candidates, key=lambda c: sum(_WEIGHTS[f[0]] for f in _features(c) - seen))
-        fmt, lang, number, option, answer = layout
-        plan = DocPlan(index, width, fmt, lang, number, option, answer, {})
+        fmt, lang, number, option, answer, page, explist = layout
+        plan = DocPlan(index, width, fmt, lang, number, option, answer, {}, page=page, explist=explist)
         plan.v = _draw_variants(rng, plan)
         multi_ok = answer not in SINGLE_ONLY_ANSWERS
         pool = [q for q in POOL[lang] if multi_ok or len(q[2]) == 1]
         if option == "inline":
             pool = [q for q in pool if _inline_fits(plan, q[1])]
-            if len(pool) < 5:
-                continue
-        count = min(rng.randint(5, 12), len(pool))
+        if option == "unlabelled":
+            pool = [q for q in pool if _unlabelled_ok(q) and _lines_fit(plan, q[1])]
+        if answer == "text":   # "Answer: 4" beside four options could name the 4th one
+            pool = [q for q in pool if not _position_like(q)]
+        if len(pool) < 5:
+            continue
+        # two columns: enough questions for three pages or more (see per_column)
+        count = min(rng.randint(9 if page == "columns" else 5, 12), len(pool))
         chosen = rng.sample(pool, count)
         explain = plan.v["explanations"]
         plan.items = []
@@ -647,9 +828,21 @@ def plan_document(seed: int, index: int, width: int = 3, seen: frozenset = froze
             order = list(range(len(options)))
             rng.shuffle(order)
             correct = sorted(order.index(LETTERS.index(c)) for c in letters)
-            number_ = position + 1 if number in ("wordauto", "none") else plan.v["start"] + position
+            number_ = position + 1 if number in POSITION_NUMBERED else plan.v["start"] + position
             plan.items.append(Item(number_, stem, [options[i] for i in order], correct,
                                    explanation if explain and explanation and rng.random() < 0.7 else None))
+        if explist:   # some explanations (one at least) get a dash list of 3-5 items
+            lists = EXPLAIN_LISTS[lang]
+            chosen_items = [item for item in plan.items if rng.random() < 0.5] or plan.items[:1]
+            for item in chosen_items:
+                lead, points = rng.choice(lists)
+                item.explanation = f"{item.explanation} {lead}" if item.explanation else lead
+                item.explain_list = rng.sample(points, rng.randint(3, 5))
+        if number == "qof":   # "Question 3 of 50:": the total is the last number, or a larger one
+            last = plan.items[-1].number
+            plan.v["of_total"] = last if rng.random() < 0.5 else last + rng.randint(1, 60)
+        if page == "columns":   # at most this many questions a column: 3 pages or more
+            plan.v["per_column"] = 2 if count >= 9 else 1
         if fmt == "pdf" and not _pdf_covers(lang, "".join(_all_text(plan))):
             continue  # a glyph the PDF face lacks: redraw (not expected; see _draw_layout)
         return plan
@@ -664,8 +857,17 @@ def _inline_fits(plan: DocPlan, options: list[str]) -> bool:
         return True
     labels = [_option_label(plan, plan.v["sublabel"], i, False) for i in range(len(options))]
     line = " ".join(label + text for label, text in zip(labels, options))
-    room = PAGE_W - 2 * MARGIN - plan.v["option_indent"]
+    room = _room(plan) - plan.v["option_indent"]
     return _text_width(plan.lang, line, False, 10.5) * 1.1 + 10 <= room
+
+
+def _lines_fit(plan: DocPlan, options: list[str]) -> bool:
+    """PDF: does every option fit one line (an unlabelled option wrapped onto a second
+    line could not be told from two options)?"""
+    if plan.fmt == "docx":
+        return all(len(o) <= 60 for o in options)
+    room = _room(plan) - plan.v["option_indent"]
+    return all(_text_width(plan.lang, o, False, 10.5) + 6 <= room for o in options)
 
 
 CANDIDATES = 32
@@ -679,7 +881,7 @@ def plan(count: int, seed: int) -> list[DocPlan]:
     for index in range(count):
         plans.append(plan_document(seed, index, width, frozenset(seen)))
         p = plans[-1]
-        seen |= _features((p.fmt, p.lang, p.number, p.option, p.answer))
+        seen |= _features((p.fmt, p.lang, p.number, p.option, p.answer, p.page, p.explist))
     return plans
 
 
@@ -755,6 +957,14 @@ def _answer_line(plan: DocPlan, item: Item) -> str | None:
     if plan.answer in LINE_SIGNALS:
         keyword = LINE_SIGNALS[plan.answer][0]
         value = _value(plan, item.correct)
+        if plan.answer == "option":          # Answer: Option B / Answer: Options B, D
+            value = ("Options " if len(item.correct) > 1 else "Option ") + value
+        elif plan.answer == "parenletter":   # Answer: (B) / Answer: (B, D)
+            value = f"({value})"
+        elif plan.answer == "lettertext":    # Answer: B) text of B (single answers only)
+            value += plan.v["lt_sep"] + item.options[item.correct[0]]
+        elif plan.option == "fullwidth" and plan.v["value_case"] == "printed":
+            value = full_width(value)        # 正解：Ｂ, as the label is printed
     elif plan.answer == "text":
         keyword, value = plan.v["text_keyword"], item.options[item.correct[0]]
     else:
@@ -782,6 +992,12 @@ def _option_label(plan: DocPlan, style: str, i: int, correct: bool) -> str:
     if style in SCRIPT_LABELS:
         template, letters, _ = SCRIPT_LABELS[style]
         return star + template.format(c=letters[i])
+    if style == "fullwidth":
+        return star + FULLWIDTH_LABEL.format(F=full_width(LETTERS[i])) + plan.v["fw_gap"]
+    if style == "bullet":   # typed, also in DOCX (a Word bulleted list is "wordbullet")
+        return "• "
+    if style == "dash":
+        return "- "
     if style == "circled":
         mark = FILLED[i] if correct and plan.answer == "filled" else CIRCLED[i]
         return mark + (" " if plan.v["circled_space"] else "")
@@ -815,6 +1031,8 @@ def _number_parts(plan: DocPlan, item: Item) -> tuple[str | None, str]:
         label = label.replace("####", plan.v["md_hashes"])
     if plan.number == "di" and plan.v.get("type_suffix"):
         label += " 多选题" if len(item.correct) > 1 else " 单选题"
+    if plan.number == "qof":
+        label = label.format(total=plan.v["of_total"])
     return label, plan.v["placement"]
 
 
@@ -822,6 +1040,7 @@ class Builder:
     def __init__(self, plan: DocPlan) -> None:
         self.plan, self.v = plan, plan.v
         self.blocks: list = []
+        self.units: list[tuple[str, int]] = []   # (title / question / key, first block)
         self.numbering = Numbering()
         self.qnum = self.letter_abstract = self.bullet_num = None
         if plan.number == "wordauto":
@@ -838,13 +1057,16 @@ class Builder:
     def _stem_lines(self, item: Item, stem: str) -> tuple[list[list[Seg]], list[float] | None]:
         """Lines (number line if own, stem line) and the tab stops of the stem line."""
         label, placement = _number_parts(self.plan, item)
+        if placement == "label":   # Question: What is …?
+            label = self.v["stem_label"]
+            return [[Seg(label + ("" if label.endswith("：") else " ") + stem)]], None
         if label is None:
             return [[Seg(stem)]], None
         if placement == "own":
             return [[Seg(label, bold=self.v["label_bold"])], [Seg(stem)]], None
         if placement == "tab":
             return [[Seg(label), Seg(stem)]], [0, 28]
-        return [[Seg(f"{label} {stem}")]], None
+        return [[Seg(label + self.v.get("number_sep", " ") + stem)]], None
 
     def _stem_paras(self, item: Item, stem: str) -> list[Para]:
         lines, tabs = self._stem_lines(item, stem)
@@ -863,15 +1085,19 @@ class Builder:
 
     def _after(self, item: Item, in_para: list[list[Seg]] | None = None) -> None:
         """Answer line and explanation, as lines of ``in_para`` or as paragraphs."""
-        lines = []
+        lines = []   # (text, is a list item)
         answer = _answer_line(self.plan, item)
         if answer:
-            lines.append(answer)
+            lines.append((answer, False))
         if item.explanation and self.plan.answer not in ("keylines", "keytable3"):   # those: in the key
-            lines.append(f"Explanation: {item.explanation}")
-        for line in lines:
+            lines.append((f"Explanation: {item.explanation}", False))
+            lines.extend((self.v["list_dash"] + point, True) for point in item.explain_list)
+        for line, point in lines:
             if in_para is not None:
                 in_para.append([Seg(line)])
+            elif point:
+                indent = self.v["list_indent"] if self.plan.fmt == "pdf" else 0
+                self.blocks.append(para(line, indent=indent, hang=self.v["list_dash"]))
             else:
                 self.blocks.append(para(line))
 
@@ -912,7 +1138,7 @@ class Builder:
         per_row = min(plan.v["tab_columns"], len(segs))
         while per_row > 1 and not self._row_fits(segs, per_row, indent):
             per_row = per_row // 2 if per_row > 2 else 1
-        width = (PAGE_W - 2 * MARGIN - indent) / per_row
+        width = (_room(plan) - indent) / per_row
         for start in range(0, len(segs), per_row):
             row = segs[start:start + per_row]
             self.blocks.append(Para([row], tabs=[k * width for k in range(len(row))], indent=indent))
@@ -927,7 +1153,7 @@ class Builder:
     def _row_fits(self, segs: list[Seg], per_row: int, indent: float) -> bool:
         if self.plan.fmt == "docx":
             return max(len(s.text) for s in segs) <= (22 if per_row > 2 else 44)
-        width = (PAGE_W - 2 * MARGIN - indent) / per_row
+        width = (_room(self.plan) - indent) / per_row
         return all(_text_width(self.plan.lang, s.text, s.bold, 10.5) <= width - 12 for s in segs)
 
     def _linebreaks(self, item: Item, stem: str) -> None:
@@ -978,6 +1204,7 @@ class Builder:
     def build(self) -> list:
         plan, v = self.plan, self.v
         if v["title"]:
+            self.units.append(("title", len(self.blocks)))
             k = (plan.index % 9) + 1
             title = TITLES[plan.lang][plan.index % len(TITLES[plan.lang])].format(k=k)
             self.blocks.append(Para([[Seg(title, bold=plan.lang not in NO_BOLD_PDF or plan.fmt == "docx")]],
@@ -986,8 +1213,10 @@ class Builder:
             self._answer_table()
             return self.blocks
         for item in plan.items:
+            self.units.append(("question", len(self.blocks)))
             self.question(item)
         if plan.answer in KEY_ANSWERS:
+            self.units.append(("key", len(self.blocks)))
             self._key()
         return self.blocks
 
@@ -1045,6 +1274,8 @@ def _all_text(plan: DocPlan) -> list[str]:
             texts.extend(cell for row in block.rows for cell in row)
         else:
             texts.extend(seg.text for line in block.lines for seg in line)
+    if plan.page == "columns":
+        texts.append(plan.v["page_header"])
     return texts
 
 
@@ -1196,41 +1427,70 @@ def _wrap(lang: str, text: str, bold: bool, size: float, width: float, hang: flo
 
 
 class PdfWriter:
-    def __init__(self, lang: str) -> None:
+    """Lines top to bottom, a new page when one is full; with ``per_column`` two columns
+    a page instead: whole units (a question, the key) down the left column, then the
+    right, at most ``per_column`` of them a column; a title spans both."""
+
+    def __init__(self, lang: str, per_column: int | None = None) -> None:
         import pymupdf
 
         self.pymupdf, self.lang = pymupdf, lang
         self.doc = pymupdf.open()
         self.page = None
         self.y = 0.0
+        self.per_column = per_column
+        self.fonts_by_page: dict[int, set[str]] = {}
+        self.left, self.right = MARGIN, PAGE_W - MARGIN
+        self.column = self.in_column = 0
+        self.column_top = MARGIN
+        self.dry = False   # measuring: no drawing, no page breaks
 
     def _new_page(self) -> None:
         self.page = self.doc.new_page(width=PAGE_W, height=PAGE_H)
-        self.page_fonts: set[str] = set()
         self.y = MARGIN
+        if self.per_column:
+            self._set_column(0, MARGIN)
+
+    def _set_column(self, column: int, top: float) -> None:
+        self.column, self.in_column, self.column_top, self.y = column, 0, top, top
+        self.left = MARGIN + column * (COLUMN_W + GUTTER)
+        self.right = self.left + COLUMN_W
+
+    def _break(self) -> None:
+        """The page (or, in two columns, the column) is full."""
+        if self.per_column and self.column == 0:
+            self._set_column(1, self.column_top)
+        else:
+            self._new_page()
 
     def _fontname(self, bold: bool) -> str:
         """F0 (regular) or F1 (bold), put on the page when first used (an unused face
         would stay embedded whole)."""
         name = "F1" if bold else "F0"
-        if name not in self.page_fonts:
+        page_fonts = self.fonts_by_page.setdefault(self.page.number, set())
+        if name not in page_fonts:
             source = PDF_FONTS.get(self.lang, PDF_FONTS["*"])[bold]
             if isinstance(source, str):
                 self.page.insert_font(fontname=name, fontbuffer=_font(self.lang, bold).buffer)
             else:
                 self.page.insert_font(fontname=name, fontfile=str(source))
-            self.page_fonts.add(name)
+            page_fonts.add(name)
         return name
 
     def _line_room(self, size: float) -> float:
         height = size * 1.45
-        if self.page is None or self.y + height > PAGE_H - MARGIN:
-            self._new_page()
+        if not self.dry and (self.page is None or self.y + height > PAGE_H - MARGIN):
+            if self.page is None:
+                self._new_page()
+            else:
+                self._break()
         self.y += height
         return self.y - size * 0.35   # the baseline
 
     def _draw(self, x: float, baseline: float, text: str, seg: Seg, size: float, tail: str = "") -> None:
         """``text`` at ``x``, then ``tail`` (a separator: in the text layer, not highlighted)."""
+        if self.dry:
+            return
         bold = seg.bold and PDF_FONTS.get(self.lang, PDF_FONTS["*"])[1] is not None
         if seg.highlight and text:
             width = _text_width(self.lang, text, bold, size)
@@ -1243,10 +1503,10 @@ class PdfWriter:
     def add(self, block) -> None:
         if isinstance(block, Table):
             raise ValueError("tables are DOCX-only layouts")
-        if block.new_page and self.page is not None:
+        if block.new_page and self.page is not None and not self.dry:
             self._new_page()
-        x0 = MARGIN + block.indent
-        width = PAGE_W - MARGIN - x0
+        x0 = self.left + block.indent
+        width = self.right - x0
         if all(not seg.text for line in block.lines for seg in line):
             self.y += block.size * 0.8
             return
@@ -1273,6 +1533,47 @@ class PdfWriter:
                     self._draw(x + (hang if n else 0), baseline, piece, seg, block.size)
         self.y += block.size * 0.35
 
+    def _height(self, blocks: list) -> float:
+        """How tall ``blocks`` are in the current column (nothing drawn)."""
+        y, self.y, self.dry = self.y, 0.0, True
+        try:
+            for block in blocks:
+                self.add(block)
+            return self.y
+        finally:
+            self.y, self.dry = y, False
+
+    def add_unit(self, kind: str, blocks: list) -> None:
+        """Two columns: one unit (title, question or key) kept whole in one column."""
+        if self.page is None:
+            self._new_page()
+        if kind == "title":   # across both columns, on top of the first page
+            self.left, self.right = MARGIN, PAGE_W - MARGIN
+            for block in blocks:
+                self.add(block)
+            self._set_column(0, self.y + 6)
+            return
+        if blocks and isinstance(blocks[0], Para) and blocks[0].new_page:
+            self._new_page()
+            blocks = [dataclasses.replace(blocks[0], new_page=False), *blocks[1:]]
+        elif self.in_column and (self.in_column >= self.per_column
+                                 or self.y + self._height(blocks) > PAGE_H - MARGIN):
+            self._break()
+        for block in blocks:
+            self.add(block)
+        self.in_column += 1
+
+    def page_headers(self, template: str, align: str) -> None:
+        """A header line on every page (``Practice exam — page 2``), in the top margin."""
+        total = self.doc.page_count
+        for number in range(total):
+            self.page = self.doc[number]
+            text = template.format(n=number + 1, total=total)
+            width = _text_width(self.lang, text, False, HEADER_SIZE)
+            x = MARGIN if align == "left" else (PAGE_W - width) / 2
+            self.page.insert_text((x, MARGIN - 20), text, fontname=self._fontname(False), fontsize=HEADER_SIZE,
+                                  color=(0.3, 0.3, 0.3))
+
     def tobytes(self) -> bytes:
         if self.page is None:
             self._new_page()
@@ -1282,10 +1583,32 @@ class PdfWriter:
         return self.doc.tobytes(garbage=3, deflate=True, no_new_id=True)
 
 
-def render_pdf(plan: DocPlan, blocks: list) -> bytes:
-    writer = PdfWriter(plan.lang)
-    for block in blocks:
-        writer.add(block)
+#: two-column PDFs: column width, the gap between the columns, the header's size
+GUTTER = 24.0
+COLUMN_W = (PAGE_W - 2 * MARGIN - GUTTER) / 2
+HEADER_SIZE = 9.0
+MIN_COLUMN_PAGES = 3
+
+
+def _room(plan: DocPlan) -> float:
+    """The width a PDF line may take: the page's, or one column's."""
+    return COLUMN_W if plan.page == "columns" else PAGE_W - 2 * MARGIN
+
+
+def render_pdf(plan: DocPlan, blocks: list, units: list[tuple[str, int]] | None = None) -> bytes:
+    if plan.page != "columns":
+        writer = PdfWriter(plan.lang)
+        for block in blocks:
+            writer.add(block)
+        return writer.tobytes()
+    writer = PdfWriter(plan.lang, per_column=plan.v["per_column"])
+    bounds = [start for _, start in units] + [len(blocks)]
+    for (kind, start), stop in zip(units, bounds[1:]):
+        writer.add_unit(kind, blocks[start:stop])
+    if writer.doc.page_count < MIN_COLUMN_PAGES:
+        raise RuntimeError(f"{plan.name}: {writer.doc.page_count} page(s), two-column layouts need "
+                           f"{MIN_COLUMN_PAGES}")
+    writer.page_headers(plan.v["page_header"], plan.v["header_align"])
     return writer.tobytes()
 
 
@@ -1293,7 +1616,9 @@ def render_pdf(plan: DocPlan, blocks: list) -> bytes:
 def render(plan: DocPlan) -> bytes:
     builder = Builder(plan)
     blocks = builder.build()
-    return render_docx(plan, blocks, builder.numbering) if plan.fmt == "docx" else render_pdf(plan, blocks)
+    if plan.fmt == "docx":
+        return render_docx(plan, blocks, builder.numbering)
+    return render_pdf(plan, blocks, builder.units)
 
 
 def expected_text(plan: DocPlan) -> str:
@@ -1384,8 +1709,8 @@ def score(docs_dir: Path, corpus_dir: Path) -> dict:
         bad = {n for n, _ in problems if n is not None}
         ok = sum(e["number"] not in bad for e in expected)
         documents[name] = {"ok": ok, "questions": len(expected), "problems": [m for _, m in problems]}
-        for dim in ("format", "lang", "number", "option", "answer"):
-            tally = tallies[(dim, layout[dim])]
+        for dim in ("format", "page", "explist", "lang", "number", "option", "answer"):
+            tally = tallies[(dim, layout.get(dim, {"page": "flow", "explist": False}.get(dim)))]
             tally[0] += ok
             tally[1] += len(expected)
             tally[2] += not problems

@@ -4,8 +4,9 @@ their expected questions; one ``qbank build`` of all of them must give back, for
 generated question, its number (or stem), its options (text, in order) and exactly its
 answer, and no extra questions. One test per document, named by its layout, so a failure
 says which combination broke. Run the generator by hand to look at a failing document:
-``python3 scripts/make_exam_layouts.py /tmp/layouts --count 40 --seed 11`` (then
-``--score CORPUS_DIR`` for tallies per layout dimension).
+``python3 scripts/make_exam_layouts.py /tmp/layouts --count 44 --seed 11`` (then
+``--score CORPUS_DIR`` for tallies per layout dimension, ``qbank inspect DOC`` for how
+one document is read).
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ layouts = importlib.util.module_from_spec(_spec)
 sys.modules.setdefault("make_exam_layouts", layouts)
 _spec.loader.exec_module(layouts)
 
-COUNT, SEED = 40, 11   # these 40 documents use every value of every dimension (checked below)
+COUNT, SEED = 44, 11   # these 44 documents use every value of every dimension (checked below)
 PLANS = layouts.plan(COUNT, SEED)
 
 
@@ -52,7 +53,8 @@ def built(tmp_path_factory):
 def describe(doc_plan) -> str:
     variants = ", ".join(f"{k}={v!r}" for k, v in sorted(doc_plan.v.items()))
     return (f"layout {doc_plan.name}: number={doc_plan.number} option={doc_plan.option} "
-            f"answer={doc_plan.answer} format={doc_plan.fmt} lang={doc_plan.lang}\n  variants: {variants}")
+            f"answer={doc_plan.answer} format={doc_plan.fmt} page={doc_plan.page} explist={doc_plan.explist} "
+            f"lang={doc_plan.lang}\n  variants: {variants}")
 
 
 @pytest.mark.parametrize("doc_plan", PLANS, ids=[p.name for p in PLANS])
@@ -107,6 +109,10 @@ def test_default_plan_uses_every_style():
         used = {getattr(p, dim) for p in PLANS}
         assert not set(values) - used, f"{dim}: never drawn in plan({COUNT}, {SEED}): {sorted(set(values) - used)}"
     assert {p.fmt for p in PLANS} == {"docx", "pdf"}
+    assert {p.page for p in PLANS} == {"flow", "columns"}
+    assert any(p.explist and any(item.explain_list for item in p.items) for p in PLANS)
+    for style in layouts.UNLABELLED:   # in both formats
+        assert {p.fmt for p in PLANS if p.option == style} == {"docx", "pdf"}, style
 
 
 def test_layout_constraints_hold():
@@ -127,3 +133,60 @@ def test_layout_constraints_hold():
             assert p.option not in layouts.DOCX_ONLY_OPTIONS and p.answer not in layouts.DOCX_ONLY_ANSWERS, p.name
         if p.answer == "keyinline":   # "1-AC, 2-B": no comma inside a value
             assert all("," not in layouts._value(p, item.correct) for item in p.items), p.name
+        if p.option == "unlabelled":   # plain lines: an asking stem, an answer line, no bare numbers
+            assert layouts.has_answer_line(p.answer) and p.answer != "aiken", p.name
+            for item in p.items:
+                assert item.stem.rstrip()[-1] in "?？:：", (p.name, item.stem)
+                assert not any(o.strip().isdigit() for o in item.options), (p.name, item.options)
+        if p.answer == "text":   # "Answer: 4" beside four options would name the 4th
+            for item in p.items:
+                value = item.options[item.correct[0]].strip()
+                assert not (value.isdigit() and int(value) <= len(item.options)), (p.name, value)
+        if p.option == "dash":   # "- text": an answer line or a formatting signal tells
+            assert layouts.has_answer_line(p.answer) or p.answer in layouts.FORMAT_SIGNALS, p.name
+        if p.option == "fullwidth" or p.number == "fwmon":
+            assert p.lang in layouts.FULL_WIDTH, p.name
+        if p.answer in layouts.LETTER_ONLY_SIGNALS:   # "Option B", "(B)", "B) text": letters
+            assert layouts.value_kind(p.option) in ("upper", "lower", "fullwidth"), p.name
+        if p.answer == "lettertext":
+            assert all(len(item.correct) == 1 for item in p.items), p.name
+        if p.number in layouts.UNNUMBERED:   # no answer key can name an unnumbered question
+            assert p.answer not in layouts.KEY_ANSWERS, p.name
+            assert [item.number for item in p.items] == list(range(1, len(p.items) + 1)), p.name
+        if p.page == "columns":
+            assert p.fmt == "pdf" and len(p.items) >= 8, p.name
+        if p.explist:   # the dash list follows an answer line
+            assert layouts.has_answer_line(p.answer), p.name
+            assert any(item.explain_list for item in p.items), p.name
+            assert all(3 <= len(item.explain_list) <= 5 for item in p.items if item.explain_list), p.name
+        else:
+            assert not any(item.explain_list for item in p.items), p.name
+
+
+def test_two_column_pdfs(built):
+    """Two-column PDFs as promised: 3 pages or more, the header line (with its page's
+    number) at the top of every page, and below it every line inside the left or the
+    right column, both columns used."""
+    import pymupdf
+
+    docs = built[0]
+    columns = [p for p in PLANS if p.page == "columns"]
+    assert columns
+    left = (layouts.MARGIN, layouts.MARGIN + layouts.COLUMN_W)
+    right = (left[1] + layouts.GUTTER, left[1] + layouts.GUTTER + layouts.COLUMN_W)
+    for doc_plan in columns:
+        with pymupdf.open(docs / f"{doc_plan.name}.pdf") as pdf:
+            assert pdf.page_count >= 3, doc_plan.name
+            sides = set()
+            for number, page in enumerate(pdf):
+                lines = sorted(((line["bbox"], "".join(span["text"] for span in line["spans"]))
+                                for block in page.get_text("dict")["blocks"] for line in block.get("lines", [])),
+                               key=lambda line: line[0][1])   # top to bottom
+                header = doc_plan.v["page_header"].format(n=number + 1, total=pdf.page_count)
+                assert lines[0][1] == header, (doc_plan.name, number, lines[0][1])
+                title = number == 0 and doc_plan.v["title"]
+                for (x0, _, x1, _), text in lines[2 if title else 1:]:
+                    side = next((k for k, (a, b) in enumerate((left, right)) if a - 1 <= x0 and x1 <= b + 1), None)
+                    assert side is not None, (doc_plan.name, number, text, x0, x1)
+                    sides.add(side)
+            assert sides == {0, 1}, doc_plan.name
