@@ -7,6 +7,8 @@ as a PDF, and a dump renamed ``.md`` is still a dump. Each sniffer is a row of
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,52 @@ def _read_binary(kind: str, data: bytes, name: str, sha: str, ocr_lang: str | No
     raise IngestError(f"{name}: {_ole_message(data)}")
 
 
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words (for "not a regular file (FIFO)")."""
+    for test, kind in ((stat.S_ISDIR, "folder"), (stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return kind
+    return "special file"
+
+
+def _read_regular_file(path: Path, name: str, limits: Limits) -> bytes:
+    """The bytes of ``path`` if it is a regular file (symlinks followed) within the size
+    limit. FIFOs, devices and sockets are refused on ``os.stat`` before anything opens
+    them (a FIFO would block, ``/dev/zero`` never end); the file is then opened
+    non-blocking and checked again, so one swapped in meanwhile is refused too."""
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise IngestError(f"{name}: is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise IngestError(f"{name}: not a regular file ({file_kind(st.st_mode)})")
+        if st.st_size > limits.max_input_bytes:
+            raise IngestError(f"{name}: file is too large ({st.st_size} bytes > {limits.max_input_bytes}; "
+                              "raise --max-input-mb to read it)")
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+        with open(os.open(path, flags), "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise IngestError(f"{name}: not a regular file ({file_kind(st.st_mode)})")
+            # st_size first (one read of exactly that size), then whatever the file grew by
+            chunks = [handle.read(min(st.st_size, limits.max_input_bytes + 1))]
+            total = len(chunks[0])
+            while total <= limits.max_input_bytes:
+                chunk = handle.read(min(1 << 20, limits.max_input_bytes + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            data = b"".join(chunks) if len(chunks) > 1 else chunks[0]
+    except OSError as exc:
+        raise IngestError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > limits.max_input_bytes:
+        raise IngestError(f"{name}: file is too large (more than {limits.max_input_bytes} bytes; "
+                          "raise --max-input-mb to read it)")
+    return data
+
+
 def read_document(path: Path, display_path: str | None = None,
                   ocr_lang: str | None = DEFAULT_LANG, jobs: int | None = None,
                   progress: Callable[[int], Any] | None = None,
@@ -76,16 +124,7 @@ def read_document(path: Path, display_path: str | None = None,
     processes read scanned PDF pages (``None``: one per core); ``progress(n)`` hears of
     pages done."""
     name = display_path or str(path)
-    try:
-        size = path.stat().st_size
-        if size > limits.max_input_bytes:
-            raise IngestError(f"{name}: file is too large ({size} bytes > {limits.max_input_bytes}; "
-                              "raise --max-input-mb to read it)")
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise IngestError(f"{name}: is a directory") from None
-    except OSError as exc:
-        raise IngestError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    data = _read_regular_file(path, name, limits)
     if not data.strip():
         raise IngestError(f"{name}: file is empty")
     sha = hashlib.sha256(data).hexdigest()

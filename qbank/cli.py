@@ -1,18 +1,53 @@
 """``qbank`` command line: ``build`` a corpus, ``clean`` text.
 
 Exit codes (CORPUS.md): 0 every input read; 1 some inputs failed (the rest is written,
-each failure named on stderr and in the manifest); 2 usage error.
+each failure named on stderr and in the manifest; when every input failed an existing
+corpus is kept unless ``--allow-empty``), or ``clean`` could not write its output; 2 usage
+error, or ``--out`` / ``--audit`` cannot be written (said before any input is read); 3
+nothing to build (no input file found: the corpus folder is left as it is unless
+``--allow-empty``); 75 another build is writing the same ``--out`` (try again later); 130
+interrupted (Ctrl-C; the corpus folder is unchanged).
+
+Every error is one line on stderr, never a traceback.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
 import sys
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from ingest.limits import DEFAULT_LIMITS, MB
 from qbank import __version__
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_NOTHING, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 75, 130
+
+#: ``qbank clean`` works on this many lines at a time (or this many bytes, whichever
+#: comes first): bounded memory on any input; ordinary inputs are one chunk, so the
+#: watermark vocabulary is learned from all of them as before.
+CLEAN_CHUNK_LINES = 20_000
+CLEAN_CHUNK_BYTES = 8 * 1024 * 1024
+
+
+def _error(message: str) -> None:
+    print(f"qbank: {message}", file=sys.stderr)
+
+
+def _positive(kind: type, minimum: float, what: str) -> "Callable[[str], Any]":
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not value >= minimum or value != value or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"{text!r}: must be at least {minimum:g}")
+        return value
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +69,10 @@ def _parser() -> argparse.ArgumentParser:
                     "named on stderr and in the manifest; the others still build.")
     build.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders to read")
     build.add_argument("--out", required=True, type=Path, metavar="DIR",
-                       help="output folder (created if missing; its corpus files are replaced atomically)")
+                       help="output folder (created if missing); the corpus in it is replaced as a whole "
+                            "or not at all, and a build in which every input failed keeps it")
+    build.add_argument("--allow-empty", action="store_true",
+                       help="replace the corpus in DIR even when every input failed or no input was found")
     build.add_argument("--no-audit", action="store_true",
                        help="do not write DIR/audit/furniture.jsonl (what furniture removal took off each page)")
     build.add_argument("--no-ocr-correction", action="store_true",
@@ -51,6 +89,26 @@ def _parser() -> argparse.ArgumentParser:
                             "each runs Tesseract single-threaded")
     build.add_argument("--quiet", "-q", action="store_true",
                        help="no progress bar and no summary; errors are still printed")
+    limits = build.add_argument_group(
+        "limits", "what one source may cost; a source over a limit fails alone with a one-line "
+                  "error (or is read in part, flagged) and the others still build")
+    d = DEFAULT_LIMITS
+    limits.add_argument("--max-input-mb", type=_positive(float, 0.001, "a number of MB"), metavar="MB",
+                        help=f"largest input file read (default {d.max_input_bytes // MB})")
+    limits.add_argument("--max-inflated-mb", type=_positive(float, 0.001, "a number of MB"), metavar="MB",
+                        help="largest size one member of a Word (zip) file may inflate to "
+                             f"(default {d.max_member_bytes // MB})")
+    limits.add_argument("--max-picture-mpx", type=_positive(float, 0.001, "a number of megapixels"),
+                        metavar="MPX", help="largest picture decoded or OCR'd, in megapixels "
+                                            f"(default {d.max_picture_pixels / 1e6:g}); larger ones are flagged")
+    limits.add_argument("--max-pdf-pages", type=_positive(int, 1, "a whole number"), metavar="N",
+                        help=f"pages of one PDF read (default {d.max_pdf_pages})")
+    limits.add_argument("--max-ocr-pages", type=_positive(int, 0, "a whole number"), metavar="N",
+                        help=f"scanned pages OCR'd in the whole build, all sources together "
+                             f"(default {d.max_ocr_pages})")
+    limits.add_argument("--timeout-per-source", type=_positive(float, 0, "a number of seconds"),
+                        metavar="SECONDS", help="a source still being read after this long is stopped and "
+                                                f"reported (default {d.timeout_per_source:g}; 0: no limit)")
 
     inspect = sub.add_parser(
         "inspect", help="show how a file reads: lines, marks, labels and the rules that matched",
@@ -78,11 +136,62 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "build":
-        return _build(args)
-    if args.command == "inspect":
-        return _inspect(args)
-    return _clean(args)
+    try:
+        if args.command == "build":
+            return _build(args)
+        if args.command == "inspect":
+            return _inspect(args)
+        return _clean(args)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    except _StdoutClosed as exc:
+        _error(str(exc))
+        return EXIT_SOME_FAILED
+
+
+class _StdoutClosed(Exception):
+    """stdout cannot take more (a closed pipe, a full disk): one line, no traceback."""
+
+
+@contextlib.contextmanager
+def _stdout_errors() -> Iterator[None]:
+    """Writes to stdout inside the block: an OSError is a closed or full stdout."""
+    try:
+        yield
+    except OSError as exc:
+        _silence_stdout()
+        why = "closed (broken pipe)" if isinstance(exc, BrokenPipeError) else f"not writable: {exc.strerror or exc}"
+        raise _StdoutClosed(f"cannot write the output: stdout {why}") from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    """The limits of ingest/limits.py with those the options raise or lower."""
+    changes: dict[str, Any] = {}
+    if args.max_input_mb is not None:
+        # a text of N MB has at most N M characters: one option for both
+        changes["max_input_bytes"] = changes["max_text_chars"] = int(args.max_input_mb * MB)
+    if args.max_inflated_mb is not None:
+        changes["max_member_bytes"] = int(args.max_inflated_mb * MB)
+    if args.max_picture_mpx is not None:
+        changes["max_picture_pixels"] = int(args.max_picture_mpx * 1_000_000)
+    if args.max_pdf_pages is not None:
+        changes["max_pdf_pages"] = args.max_pdf_pages
+    if args.max_ocr_pages is not None:
+        changes["max_ocr_pages"] = args.max_ocr_pages
+    if args.timeout_per_source is not None:
+        changes["timeout_per_source"] = args.timeout_per_source
+    return replace(DEFAULT_LIMITS, **changes)
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -97,8 +206,10 @@ def _inspect(args: argparse.Namespace) -> int:
         return EXIT_SOME_FAILED
     if document.format == "pdf":
         document = mark_furniture(document)
-    for line in inspect_lines(document):
-        print(line)
+    with _stdout_errors():
+        for line in inspect_lines(document):
+            print(line)
+        sys.stdout.flush()
     return EXIT_OK
 
 
@@ -106,63 +217,124 @@ def _build(args: argparse.Namespace) -> int:
     from qbank.extractors import Options
     from qbank.pipeline import build
     from qbank.summary import render_summary
+    from store.writer import OutputBusy, OutputError
 
-    if args.out.exists() and not args.out.is_dir():
-        print(f"qbank: --out {args.out}: exists and is not a folder", file=sys.stderr)
-        return EXIT_USAGE
     if args.jobs is not None and args.jobs < 1:
-        print(f"qbank: --jobs {args.jobs}: must be at least 1", file=sys.stderr)
+        _error(f"--jobs {args.jobs}: must be at least 1")
         return EXIT_USAGE
     if not args.no_ocr and not re.fullmatch(r"[A-Za-z_]+(?:\+[A-Za-z_]+)*", args.lang):
-        print(f"qbank: --lang {args.lang!r}: Tesseract languages joined by + (kor+eng)", file=sys.stderr)
+        _error(f"--lang {args.lang!r}: Tesseract languages joined by + (kor+eng)")
         return EXIT_USAGE
+    options = Options(ocr_correction=not args.no_ocr_correction,
+                      ocr_lang=None if args.no_ocr else args.lang, jobs=args.jobs, limits=_limits(args))
     try:
         report = build(args.inputs, args.out, audit=not args.no_audit,
-                       progress=False if args.quiet else None,
-                       options=Options(ocr_correction=not args.no_ocr_correction,
-                                       ocr_lang=None if args.no_ocr else args.lang,
-                                       jobs=args.jobs))
-    except OSError as exc:
-        print(f"qbank: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+                       progress=False if args.quiet else None, options=options,
+                       allow_empty=args.allow_empty)
+    except OutputBusy as exc:
+        _error(str(exc))
+        return EXIT_BUSY
+    except OutputError as exc:  # said before any input was read
+        _error(str(exc))
         return EXIT_USAGE
+    except OSError as exc:  # writing the new corpus failed (a full disk): the old one stands
+        _error(f"cannot write {args.out}: {exc.strerror or exc}; {args.out} unchanged")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error(f"interrupted; {args.out} unchanged")
+        return EXIT_INTERRUPTED
     for failed in report.failed:
-        print(f"qbank: error: {failed.error}", file=sys.stderr)
+        _error(f"error: {failed.error}")
     for source in report.sources:
         for warning in [] if source.error else source.extraction.warnings:
-            print(f"qbank: warning: {source.path}: {warning}", file=sys.stderr)
+            _error(f"warning: {source.path}: {warning}")
     if not args.quiet:
         print(render_summary(report), file=sys.stderr)
+    if report.kept == "nothing":
+        _error(f"nothing to build: no input file found; {args.out} unchanged "
+               "(--allow-empty writes an empty corpus)")
+        return EXIT_NOTHING
+    if report.kept == "failed":
+        _error(f"every input failed; {args.out} keeps its previous corpus "
+               "(--allow-empty replaces it with an empty one)")
     return EXIT_SOME_FAILED if report.failed else EXIT_OK
 
 
+def _open_audit(path: Path) -> Any:
+    """``--audit FILE`` opened for writing, before stdin is read; None after a one-line error."""
+    if path.is_dir():
+        _error(f"--audit {path}: is a folder, not a file")
+        return None
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        _error(f"--audit {path}: cannot write: {exc.strerror or exc}")
+        return None
+
+
+def _line_chunks(stream: Any) -> Iterator[tuple[list[str], bool]]:
+    """stdin as (lines, last line ended with a newline) in chunks of at most
+    :data:`CLEAN_CHUNK_LINES` lines or :data:`CLEAN_CHUNK_BYTES` bytes. Lines are split on
+    ``\n`` only and decoded one by one (undecodable bytes become U+FFFD), as a whole
+    read and split would do."""
+    lines: list[str] = []
+    size = 0
+    newline = True
+    for raw in stream:
+        newline = raw.endswith(b"\n")
+        lines.append((raw[:-1] if newline else raw).decode("utf-8", errors="replace"))
+        size += len(raw)
+        if len(lines) >= CLEAN_CHUNK_LINES or size >= CLEAN_CHUNK_BYTES:
+            yield lines, newline
+            lines, size = [], 0
+    if lines:
+        yield lines, newline
+
+
 def _clean(args: argparse.Namespace) -> int:
+    import json
+
     from extract.clean import clean_lines
 
-    data = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    lines = data.split("\n")
-    trailing_newline = data.endswith("\n")
-    if trailing_newline:
-        lines.pop()
-    cleaned, removals = clean_lines(lines)
-    corrections: list = []
-    if not args.no_ocr_correction:
-        from extract.ocr_correct import get_corrector
-
-        results = get_corrector().correct_many(cleaned)
-        cleaned = [text for text, _ in results]
-        corrections = [(number, edit) for number, (_, edits) in enumerate(results, start=1)
-                       for edit in edits]
-    out = "\n".join(cleaned) + ("\n" if trailing_newline else "")
-    sys.stdout.buffer.write(out.encode("utf-8"))
+    audit = None
     if args.audit:
-        import json
+        audit = _open_audit(args.audit)
+        if audit is None:
+            return EXIT_USAGE
+    corrector = None
+    offset = 0  # lines of the chunks before this one
+    pending_newline = False  # the previous chunk's last line still owes its newline
+    try:
+        with _stdout_errors():
+            for lines, newline in _line_chunks(sys.stdin.buffer):
+                cleaned, removals = clean_lines(lines)
+                corrections: list = []
+                if not args.no_ocr_correction and any(cleaned):
+                    if corrector is None:  # kiwipiepy loads only for some text to correct
+                        from extract.ocr_correct import get_corrector
 
-        with args.audit.open("w", encoding="utf-8") as handle:
-            for r in removals:
-                handle.write(json.dumps({"line": r.source_line, "reason": r.reason, "removed": r.text},
-                                        ensure_ascii=False) + "\n")
-            for number, edit in corrections:
-                handle.write(json.dumps(dict(line=number, **edit.as_dict()), ensure_ascii=False) + "\n")
+                        corrector = get_corrector()
+                    results = corrector.correct_many(cleaned)
+                    cleaned = [text for text, _ in results]
+                    corrections = [(offset + number, edit) for number, (_, edits) in enumerate(results, start=1)
+                                   for edit in edits]
+                text = ("\n" if pending_newline else "") + "\n".join(cleaned)
+                sys.stdout.buffer.write(text.encode("utf-8"))
+                pending_newline = True
+                if audit is not None:
+                    for r in removals:
+                        audit.write(json.dumps({"line": offset + r.source_line, "reason": r.reason,
+                                                "removed": r.text}, ensure_ascii=False) + "\n")
+                    for number, edit in corrections:
+                        audit.write(json.dumps(dict(line=number, **edit.as_dict()), ensure_ascii=False) + "\n")
+                offset += len(lines)
+                last_newline = newline
+            if pending_newline and last_newline:
+                sys.stdout.buffer.write(b"\n")
+            sys.stdout.buffer.flush()
+    finally:
+        if audit is not None:
+            audit.close()
     return EXIT_OK
 
 

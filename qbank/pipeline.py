@@ -1,27 +1,47 @@
 """The build: expand inputs, read and extract each source on its own, write the corpus.
 
 A failing source is reported (one line naming the file) and skipped; the others still
-build. Nothing reaches the output folder until every record has been validated, and each
-file is replaced atomically.
+build. The output folder is checked and locked before any input is read; nothing reaches
+it until every record has been validated, and then the whole corpus folder is replaced in
+one step (:class:`store.writer.CorpusFolder`). A build in which every input failed, or
+that found no input, leaves an existing corpus alone (unless ``allow_empty``).
+
+Each source has a time budget (``Limits.timeout_per_source``): ``signal.setitimer`` arms
+``SIGALRM`` in the main thread and its handler raises :class:`SourceTimeout` wherever the
+source's code is, which :func:`process_source` turns into the source's one-line error. In
+process, on purpose: a worker process per source would re-import kiwipiepy and reload its
+model (≈3 s, ≈0.5 GB) for every source, and hand every Document across a pipe. The
+handler first stops the worker processes started since the source began (the OCR pool of
+a scanned PDF; ``ProcessPoolExecutor.__exit__`` alone would wait for the pages already
+queued). The exception is a BaseException, past readers' ``except Exception``; a library's
+bare ``except:`` may still swallow it (langdetect's profile loader does), so the alarm
+repeats and a source that ran on past its budget is reported stopped all the same.
+Ctrl-C works alike for the whole build (``KeyboardInterrupt``, raised again after the
+source if swallowed; the temp folder is removed, the corpus folder left as it was).
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
+import signal
+import stat
 import sys
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ingest.registry import IngestError, read_document
+from ingest.registry import IngestError, file_kind, read_document
 from qbank import CONTRACT_VERSION, __version__
 from qbank.extractors import EXTRACTORS, Extraction, Options
 from store.ids import disambiguate
 from store.schema import RecordInvalid, validate
-from store.writer import dumps_line, record_sort_key, write_atomic, write_json
+from store.writer import CorpusFolder, dumps_json, dumps_line, record_sort_key
 
 QUESTIONS_FILE = "questions.jsonl"
 KNOWLEDGE_FILE = "knowledge.jsonl"
@@ -49,6 +69,11 @@ class BuildReport:
     flags: Counter
     seconds: float
     out: Path
+    #: False when the corpus folder was left as it was (see ``kept``)
+    written: bool = True
+    #: why it was left alone: "failed" (every input failed and a corpus was there),
+    #: "nothing" (no input found)
+    kept: str | None = None
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -57,60 +82,252 @@ class BuildReport:
 
 def display_path(path: Path) -> str:
     """The path as the user gave it, made relative when it was absolute (no absolute
-    paths may leak into the corpus)."""
+    paths may leak into the corpus). Bytes of a file name that are not UTF-8 are spelled
+    out (``bad-\\xff.txt``, Python's backslashreplace): the corpus stays UTF-8 and the
+    same file gets the same name, and ids, in every build."""
     text = str(path)
     if path.is_absolute():
         try:
             text = os.path.relpath(path)
         except ValueError:
             text = path.name
+    try:
+        text = os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeError:  # a lone surrogate that no file system byte explains
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text.replace(os.sep, "/")
 
 
-def expand_inputs(inputs: list[str]) -> tuple[list[Path], list[SourceResult]]:
-    """Files as given, folders walked (sorted, hidden entries skipped); missing paths fail."""
+def _stat_error(name: str, exc: OSError) -> str:
+    if exc.errno == errno.ENOENT:
+        return f"{name}: no such file or folder"
+    return f"{name}: cannot read: {exc.strerror or exc}"
+
+
+def expand_inputs(inputs: list[str], skip: Path | None = None) -> tuple[list[Path], list[SourceResult]]:
+    """Files as given, folders walked (sorted, hidden entries skipped); missing paths fail.
+
+    Only regular files are taken: a FIFO, device or socket (``os.stat``, symlinks
+    followed) is an error naming it, decided before anything opens it. Symlinked folders
+    inside a folder are not entered (no loops, no walking out of the tree); a folder
+    given as input may be a symlink. ``skip`` (the output folder) is not walked."""
     files: list[Path] = []
-    missing: list[SourceResult] = []
-    for given in inputs:
-        path = Path(given)
-        if path.is_dir():
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
-        elif path.exists():
+    failed: list[SourceResult] = []
+    skip_key = os.path.realpath(skip) if skip is not None else None
+
+    def take(path: Path, st: os.stat_result) -> None:
+        if stat.S_ISREG(st.st_mode):
             files.append(path)
         else:
-            missing.append(SourceResult(display_path(path), error=f"{given}: no such file or folder"))
-    seen: set[Path] = set()
+            name = display_path(path)
+            failed.append(SourceResult(name, error=f"{name}: not a regular file ({file_kind(st.st_mode)})"))
+
+    def folder_error(exc: OSError) -> None:
+        name = display_path(Path(exc.filename or "?"))
+        failed.append(SourceResult(name, error=f"{name}: cannot read folder: {exc.strerror or exc}"))
+
+    for given in inputs:
+        path = Path(given)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            name = display_path(path)
+            failed.append(SourceResult(name, error=_stat_error(name, exc)))
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            take(path, st)
+            continue
+        for root, dirs, names in os.walk(path, onerror=folder_error):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                             and os.path.realpath(os.path.join(root, d)) != skip_key)
+            for n in sorted(names):
+                if n.startswith("."):
+                    continue
+                entry = Path(root) / n
+                try:
+                    take(entry, os.stat(entry))
+                except OSError as exc:
+                    failed.append(SourceResult(display_path(entry), error=_stat_error(display_path(entry), exc)))
+    seen: set[str] = set()
     unique = []
     for f in files:
-        key = f.resolve()
+        key = os.path.realpath(f)
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return unique, missing
+    return unique, failed
+
+
+class SourceTimeout(BaseException):
+    """A source ran past ``--timeout-per-source``. A BaseException, like
+    KeyboardInterrupt: readers' ``except Exception`` (one bad page must not sink a
+    document) must not swallow it."""
+
+    def __init__(self, seconds: float):
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def _child_pids() -> set[int]:
+    import multiprocessing
+
+    return {child.pid for child in multiprocessing.active_children()}
+
+
+def _stop_children(before: set[int]) -> None:
+    """Terminate the worker processes started since ``before`` (an OCR pool)."""
+    import multiprocessing
+
+    started = [child for child in multiprocessing.active_children() if child.pid not in before]
+    for child in started:
+        try:
+            child.terminate()
+        except OSError:
+            pass
+    deadline = time.monotonic() + 2.0
+    for child in started:
+        child.join(max(0.0, deadline - time.monotonic()))
+
+
+@contextlib.contextmanager
+def _quiet_broken_pool() -> Iterator[None]:
+    """Silence one known CPython race while workers are stopped: the pool's manager
+    thread sets an exception on futures ``Executor.map`` already cancelled and dies with
+    InvalidStateError (gh-107219, fixed in later Pythons) — a traceback on stderr for
+    nothing lost."""
+    from concurrent.futures import InvalidStateError
+
+    previous = threading.excepthook
+
+    def hook(args: Any) -> None:
+        if issubclass(args.exc_type, InvalidStateError) and "ExecutorManager" in type(args.thread).__name__:
+            return
+        previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+
+#: seconds between repeats of an expired budget's SIGALRM (while the source has not stopped)
+_TIMEOUT_RETRY = 2.0
+
+
+@contextlib.contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """Raise :class:`SourceTimeout` in this (main) thread after ``seconds``; no-op for
+    0, or outside the main thread (signals only reach the main thread)."""
+    if not seconds or seconds <= 0 or not _in_main_thread():
+        yield
+        return
+    before = _child_pids()
+    owner = os.getpid()
+    expired = False
+
+    def expire(signum: int, frame: Any) -> None:
+        nonlocal expired
+        if os.getpid() != owner:  # a forked worker inherited the handler
+            return
+        expired = True
+        _stop_children(before)
+        raise SourceTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    started = time.monotonic()
+    # then again every RETRY seconds: a library's bare ``except:`` may swallow the first
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds, _TIMEOUT_RETRY)
+    try:
+        with _quiet_broken_pool():
+            yield
+        if expired:  # swallowed, and the source ran on: it is still over its budget
+            raise SourceTimeout(seconds)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:  # someone else's timer was running: give it back what is left of it
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 0.001))
+
+
+class _Interrupts:
+    """Ctrl-C during a build: stop the OCR workers started by it and raise
+    KeyboardInterrupt in the main thread, except while the corpus is being switched in
+    (milliseconds), when it waits until the switch is done."""
+
+    def __init__(self) -> None:
+        self.deferred = False
+        self.pending = False
+        self._owner = os.getpid()
+        self._before: set[int] = set()
+        self._previous: Any = None
+
+    def __enter__(self) -> "_Interrupts":
+        if _in_main_thread():
+            self._before = _child_pids()
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        self._quiet = _quiet_broken_pool()
+        self._quiet.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._quiet.__exit__(None, None, None)
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if os.getpid() != self._owner:  # a forked OCR worker: the build stops it
+            return
+        self.pending = True
+        if self.deferred:
+            return
+        _stop_children(self._before)
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        """Raise the Ctrl-C a library swallowed (langdetect's profile loader turns any
+        exception, KeyboardInterrupt too, into its own, which its caller catches)."""
+        if self.pending and not self.deferred:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def defer(self) -> Iterator[None]:
+        self.deferred = True
+        try:
+            yield
+        finally:
+            self.deferred = False
 
 
 def process_source(path: Path, options: Options = Options(),
                    progress: Callable[[int], Any] | None = None) -> SourceResult:
     """Read and extract one file; every failure becomes a one-line error naming it.
-    ``progress(n)`` hears of pages read (scanned PDFs take a while)."""
+    ``progress(n)`` hears of pages read (scanned PDFs take a while). A source past
+    ``options.limits.timeout_per_source`` seconds is stopped and reported."""
     name = display_path(path)
     started = time.perf_counter()
     result = SourceResult(name)
+    budget = options.limits.timeout_per_source
     try:
-        document = read_document(path, name, options.ocr_lang, options.jobs, progress, options.limits)
-        result.sha256, result.format, result.pages = document.sha256, document.format, len(document.pages)
-        extractor = EXTRACTORS.get(document.format)
-        if extractor is None:
-            raise IngestError(f"{name}: no extractor for format {document.format!r}")
-        extraction = extractor(document, options)
-        extraction.issues = [issue.as_dict() for issue in document.issues]
-        for record in extraction.questions:
-            validate("question", record)
-        for record in extraction.knowledge:
-            validate("knowledge", record)
-        result.extraction = extraction
+        with _time_budget(budget):
+            document = read_document(path, name, options.ocr_lang, options.jobs, progress, options.limits)
+            result.sha256, result.format, result.pages = document.sha256, document.format, len(document.pages)
+            extractor = EXTRACTORS.get(document.format)
+            if extractor is None:
+                raise IngestError(f"{name}: no extractor for format {document.format!r}")
+            extraction = extractor(document, options)
+            extraction.issues = [issue.as_dict() for issue in document.issues]
+            for record in extraction.questions:
+                validate("question", record)
+            for record in extraction.knowledge:
+                validate("knowledge", record)
+            result.extraction = extraction
+    except SourceTimeout as exc:
+        result.error = f"{name}: stopped after {exc.seconds:g} s (--timeout-per-source)"
     except IngestError as exc:
         result.error = str(exc)
     except RecordInvalid as exc:
@@ -125,38 +342,71 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
-          options: Options = Options()) -> BuildReport:
-    started = time.perf_counter()
-    files, results = expand_inputs(inputs)
-    from tqdm import tqdm
+def _ocr_pages_used(result: SourceResult) -> int:
+    ocr = None if result.error else result.extraction.ocr
+    return len(ocr.get("pages") or []) if ocr else 0
 
-    show = sys.stderr.isatty() if progress is None else progress
-    with tqdm(desc="pages", unit="page", disable=not show, leave=False, position=1) as pages:
-        for path in tqdm(files, desc="sources", unit="file", disable=not show, leave=False, position=0):
-            results.append(process_source(path, options, pages.update))
-    ok = [r for r in results if not r.error]
-    questions = sorted((q for r in ok for q in r.extraction.questions), key=record_sort_key)
-    knowledge = sorted((k for r in ok for k in r.extraction.knowledge), key=record_sort_key)
-    for records in (questions, knowledge):
-        for record, new_id in zip(records, disambiguate([r["id"] for r in records])):
-            record["id"] = new_id
-    question_text = "".join(dumps_line(r) for r in questions)
-    knowledge_text = "".join(dumps_line(r) for r in knowledge)
-    write_atomic(out / QUESTIONS_FILE, question_text)
-    write_atomic(out / KNOWLEDGE_FILE, knowledge_text)
-    if audit:
-        write_atomic(out / AUDIT_FILE, "".join(
-            dumps_line({"source": r.path, "page": x.page, "line": x.source_line,
-                        "reason": x.reason, "text": x.text})
-            for r in ok for x in r.extraction.removed))
-        write_atomic(out / CORRECTIONS_FILE, "".join(
-            dumps_line(dict(source=r.path, **c)) for r in ok for c in r.extraction.corrections))
-    flags = Counter(flag for q in questions for flag in q["flags"])
-    write_json(out / MANIFEST_FILE, manifest(inputs, results, question_text, knowledge_text,
-                                             len(questions), len(knowledge), flags))
-    return BuildReport(results, len(questions), len(knowledge), flags,
-                       time.perf_counter() - started, out)
+
+def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
+          options: Options = Options(), allow_empty: bool = False) -> BuildReport:
+    """Build the corpus of ``inputs`` into the folder ``out``.
+
+    Raises :class:`store.writer.OutputError` (``OutputBusy`` when another build holds
+    ``out``) before reading anything when ``out`` cannot be written; ``OSError`` when
+    writing fails later (``out`` is then unchanged). The OCR page budget
+    (``limits.max_ocr_pages``) is for the whole build: each source gets what the sources
+    before it left."""
+    started = time.perf_counter()
+    out = Path(out)
+    with _Interrupts() as interrupts, CorpusFolder(out) as folder:
+        files, results = expand_inputs(inputs, skip=folder.path)
+        from tqdm import tqdm
+
+        show = sys.stderr.isatty() if progress is None else progress
+        ocr_left = options.limits.max_ocr_pages
+        with tqdm(desc="pages", unit="page", disable=not show, leave=False, position=1) as pages:
+            for path in tqdm(files, desc="sources", unit="file", disable=not show, leave=False, position=0):
+                source_options = options
+                if ocr_left != options.limits.max_ocr_pages:
+                    source_options = replace(options, limits=replace(options.limits, max_ocr_pages=ocr_left))
+                result = process_source(path, source_options, pages.update)
+                interrupts.check()
+                ocr_left = max(0, ocr_left - _ocr_pages_used(result))
+                results.append(result)
+        ok = [r for r in results if not r.error]
+        questions = sorted((q for r in ok for q in r.extraction.questions), key=record_sort_key)
+        knowledge = sorted((k for r in ok for k in r.extraction.knowledge), key=record_sort_key)
+        flags = Counter(flag for q in questions for flag in q["flags"])
+
+        def report(**kept: Any) -> BuildReport:
+            return BuildReport(results, len(questions), len(knowledge), flags,
+                               time.perf_counter() - started, out, **kept)
+
+        if not allow_empty:
+            if not results:
+                return report(written=False, kept="nothing")
+            if not ok and folder.has_corpus:
+                return report(written=False, kept="failed")
+        for records in (questions, knowledge):
+            for record, new_id in zip(records, disambiguate([r["id"] for r in records])):
+                record["id"] = new_id
+        question_text = "".join(dumps_line(r) for r in questions)
+        knowledge_text = "".join(dumps_line(r) for r in knowledge)
+        folder.write(QUESTIONS_FILE, question_text)
+        folder.write(KNOWLEDGE_FILE, knowledge_text)
+        if audit:
+            folder.write(AUDIT_FILE, "".join(
+                dumps_line({"source": r.path, "page": x.page, "line": x.source_line,
+                            "reason": x.reason, "text": x.text})
+                for r in ok for x in r.extraction.removed))
+            folder.write(CORRECTIONS_FILE, "".join(
+                dumps_line(dict(source=r.path, **c)) for r in ok for c in r.extraction.corrections))
+        folder.write(MANIFEST_FILE, dumps_json(manifest(inputs, results, question_text, knowledge_text,
+                                                        len(questions), len(knowledge), flags)))
+        interrupts.check()
+        with interrupts.defer():
+            folder.commit()
+        return report()
 
 
 def manifest(inputs: list[str], results: list[SourceResult], question_text: str,

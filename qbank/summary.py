@@ -21,5 +21,8 @@ def render_summary(report: BuildReport) -> str:
     if report.flags:
         shown = ", ".join(f"{flag} {count}" for flag, count in report.flags.most_common())
         lines.append(f"  flags     {shown}")
+    if not report.written:
+        lines.append("  corpus    not written: no input file found" if report.kept == "nothing"
+                     else "  corpus    not written: every input failed, the previous corpus is kept")
     lines.append(f"  time      {report.seconds:.2f}s")
     return "\n".join(lines)
