@@ -53,3 +53,12 @@ def _langdetect(text: str) -> str:
     except LangDetectException:
         return DEFAULT_LATIN
     return best.lang if best.prob >= MIN_PROBABILITY else DEFAULT_LATIN
+
+
+def warm_up() -> None:
+    """Load langdetect's profiles now. Its loader catches everything with a bare
+    ``except:``, so an interrupt or a time-budget alarm landing during a lazy first load
+    would be swallowed and leave it half-loaded: builds load it up front."""
+    from langdetect import detector_factory
+
+    detector_factory.init_factory()

@@ -38,6 +38,7 @@ from typing import Any
 
 from ingest.registry import IngestError, file_kind, read_document
 from qbank import CONTRACT_VERSION, __version__
+from extract.lang import warm_up
 from qbank.extractors import EXTRACTORS, Extraction, Options
 from store.ids import disambiguate
 from store.schema import RecordInvalid, validate
@@ -360,6 +361,8 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
     out = Path(out)
     with _Interrupts() as interrupts, CorpusFolder(out) as folder:
         files, results = expand_inputs(inputs, skip=folder.path)
+        if files:
+            warm_up()  # outside any source's time budget (see extract.lang.warm_up)
         from tqdm import tqdm
 
         show = sys.stderr.isatty() if progress is None else progress
