@@ -59,13 +59,33 @@ class Line:
     cell: tuple[int, int] | None = None
 
 
+#: The closed vocabulary of :class:`Issue` flags, with what each means.
+ISSUE_FLAGS = {
+    "encoding_repaired": "bytes that were not UTF-8 replaced (the message says how many)",
+    "front_matter_invalid": "YAML front matter refused (aliases, too large, malformed); text kept",
+    "page_header_invalid": "an OCR dump's page header malformed or out of order; its text kept",
+    "pages_capped": "pages past --max-pdf-pages not read",
+    "ocr_pages_capped": "scanned pages past --max-ocr-pages not OCR'd",
+    "page_unreadable": "a PDF page whose text could not be read",
+    "picture_too_large": "a picture past --max-picture-mpx referenced, not decoded",
+    "style_cycle": "Word styles based on each other in a cycle: the walk stopped",
+    "style_invalid": "a Word style without type, id or with bad values: ignored",
+    "numbering_invalid": "Word numbering with bad attributes: default level or no label",
+    "nested_table": "a table inside a table cell: its text read into the cell",
+    "table_invalid": "a table with bad spans or merges: read cell by cell",
+    "part_invalid": "a package part (styles, numbering, ...) not well-formed: read as empty",
+    "text_capped": "a text input past --max-input-mb cut there",
+    "page_too_complex": "a PDF page with too many text blocks or spans for the layout rules: read in stream order",
+    "ocr_dpi_reduced": "a huge scanned page rendered below 300 dpi to stay within --max-picture-mpx",
+}
+
+
 @dataclass(frozen=True)
 class Issue:
     """Something a reader met in a source and worked around, as data (never a lost
-    source for one bad spot): which component, a flag from a closed vocabulary
-    (``encoding_repaired``, ``style_cycle``, ``numbering_invalid``, ``picture_too_large``,
-    ``nested_table``, ``page_header_invalid``, ``ocr_pages_capped``, ...), a one-line
-    message, and the page when there is one. Builds list them per source in the manifest."""
+    source for one bad spot): which component, a flag from :data:`ISSUE_FLAGS`, a
+    one-line message, and the page when there is one. Builds list them per source in the
+    manifest."""
 
     component: str
     flag: str
