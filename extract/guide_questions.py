@@ -32,6 +32,11 @@ from extract.structure import PageStructure
 
 RULES = "guide_questions"
 LABELS = "ABCDEFGH"
+#: Items of a matching question are labelled A-Z (the corpus allows one capital letter).
+#: A matching table has no eight-option limit: one of nine rows raised IndexError on
+#: LABELS and dropped its whole source (issue 12). Rows past Z are dropped and flagged
+#: ``matching_rows_capped``.
+MATCHING_LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: Minimum fuzzy score for a correctness mark to point at an option.
 MARK_MATCH_MIN = 60
 #: Characters looked at on either side of a correctness mark.
@@ -473,8 +478,12 @@ def read_matching(layout: QuestionLayout, apage: QuestionPage | None
     rows = layout.option_lines
     headers = 2 if len(rows) % 2 == 0 and len(rows) >= 6 else 0
     rows = rows[headers:]
-    items = [(LABELS[i], rows[2 * i]) for i in range(len(rows) // 2)]
-    targets = [rows[2 * i + 1] for i in range(len(rows) // 2)]
+    pairs = len(rows) // 2
+    if pairs > len(MATCHING_LABELS):
+        pairs = len(MATCHING_LABELS)
+        flags.append("matching_rows_capped")
+    items = [(MATCHING_LABELS[i], rows[2 * i]) for i in range(pairs)]
+    targets = [rows[2 * i + 1] for i in range(pairs)]
     answer: list[str] = []
     explanation = None
     canonical = list(targets)

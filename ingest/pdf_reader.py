@@ -8,21 +8,30 @@ marked ``heading``, embedded pictures OCR'd in place). A page without usable tex
 (no text layer, or text that is mostly not letters: a scan with a junk OCR layer) is
 rendered at 300 dpi and read by Tesseract (:mod:`ingest.ocr_pool` runs those pages in
 parallel and never holds more than one page image per worker).
+
+Hostile files (issue 12) cost bounded time and memory and are read with what can be
+read, each cut an :class:`~ingest.document.Issue`: pages past the page limit are not
+read, a page whose extraction raises is kept empty, a page with nothing on it is never
+rendered, a picture over the pixel limit is never decoded (not even by MuPDF's own
+extraction), a page of absurdly many spans skips layout analysis, and the layout steps
+that compared everything with everything (detached spaces, highlight rectangles, the
+two-column table test) index what they compare.
 """
 from __future__ import annotations
 
 import bisect
 import functools
+import math
 import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.document import Document, Line, Mark, Page, Picture, page_ref
-from ingest.ocr_pool import ocr_pages
+from ingest.document import Document, Issue, Line, Mark, Page, Picture, page_ref
+from ingest.ocr_pool import MIN_OCR_DPI, OCR_DPI, ocr_dpi, ocr_pages
 from ingest.limits import DEFAULT_LIMITS, Limits
-from ingest.pictures import PictureReader
+from ingest.pictures import TOO_LARGE, PictureReader
 from ingest.tesseract import DEFAULT_LANG, OcrUnavailable, check_languages
 
 #: A page needs OCR unless its text layer has this many letters ...
@@ -83,6 +92,19 @@ MIN_COLUMN_WIDTH_RATIO = 0.5
 #: of a table (read row by row, as on any page), not columns; so are sides that a gutter
 #: of their own splits again (a table's columns, or more than two columns of text).
 TABLE_ROW_SHARE = 0.8
+#: Layout analysis is for pages people typeset: the busiest page of the sample and
+#: development files has under 300 spans, a dense 8-point dictionary page a few thousand.
+#: A page with more spans and pictures than this (200,000 one-point spans, issue 12) is
+#: read as plain lines in MuPDF's order (:func:`_plain_lines`), in time linear in its size.
+MAX_PAGE_PIECES = 20_000
+#: Pages with more blocks than this are not searched for two columns (a real two-column
+#: page has a few dozen): the table test compares blocks across the gutter.
+MAX_COLUMN_BLOCKS = 1_000
+#: Filled rectangles under 40 pt high are highlight candidates; a page with more of them
+#: than this is a pattern or a chart, not highlighted text, and its fills are ignored
+#: (each option span is compared with the fills of its own 40-pt band, see Highlights).
+MAX_HIGHLIGHT_RECTS = 2_000
+HIGHLIGHT_MAX_HEIGHT = 40
 
 
 _OCR, _IMAGE, _IMAGE_TEXT = frozenset({Mark.OCR}), frozenset({Mark.IMAGE}), frozenset({Mark.IMAGE_TEXT})
@@ -100,6 +122,14 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
     ``progress(n)`` is called as pages are done. Raises :class:`PdfError` for encrypted,
     corrupt and empty files, and for a scan when Tesseract is missing (saying what to
     install); a partly scanned file without Tesseract still gives its text pages.
+
+    What ``limits`` cut, and every page that could not be read, is an :class:`Issue` on
+    the document, never a lost source: pages past ``max_pdf_pages`` are not read
+    (``pages_capped``: 5,000 blank pages must build in seconds), scanned pages past
+    ``max_ocr_pages`` are not OCR'd (``ocr_pages_capped``), a page whose text extraction
+    raises becomes an empty page (``page_unreadable``), a page of absurdly many spans is
+    read as plain lines (``page_too_complex``), pictures over ``max_picture_pixels`` are
+    referenced, never decoded (``picture_too_large``).
     """
     import pymupdf
 
@@ -107,37 +137,44 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
         pdf = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # PyMuPDF raises several types for broken files
         raise PdfError(f"corrupt or unreadable PDF ({type(exc).__name__})") from None
+    issues: list[Issue] = []
     with pdf:
         if pdf.needs_pass:
             raise PdfError("password-protected (encrypted) PDF: remove the password and save again")
-        if pdf.page_count == 0:
+        total = pdf.page_count
+        if total == 0:
             raise PdfError("PDF has no pages")
-        pictures = PictureReader(ocr_lang)
+        readable = min(total, max(limits.max_pdf_pages, 0))
+        if readable < total:
+            issues.append(Issue("pdf", "pages_capped",
+                                f"read the first {readable} of {total} pages "
+                                f"(limit --max-pdf-pages {limits.max_pdf_pages})"))
+        pictures = PictureReader(ocr_lang, limits=limits)
+        check_images = _may_hold_oversized_images(data, limits.max_picture_pixels)
         pages: list[Page | None] = []
         scanned: list[int] = []
         counter = 0
-        for index in range(pdf.page_count):
+        for index in range(readable):
             try:
-                page = pdf[index]
-                layout = page.get_text("dict", sort=True)
-            except Exception as exc:
-                raise PdfError(f"page {index + 1} cannot be read ({type(exc).__name__})") from None
-            survey = _survey(layout)
-            if survey.detached_spaces:
-                layout = _merge_detached_spaces(page.get_text("rawdict", sort=True))
-                survey = _survey(layout)
-            if not _has_usable_text(survey, layout):
+                kind, lines, counter = _read_page(pdf, index, counter, pictures, issues, check_images)
+            except Exception as exc:  # one bad page must not sink the document
+                kind, lines = "text", []
+                issues.append(Issue("pdf", "page_unreadable",
+                                    f"page {index + 1} cannot be read ({type(exc).__name__}); "
+                                    "kept empty", index + 1))
+            if kind == "scan":
                 pages.append(None)
                 scanned.append(index)
                 continue
-            lines, counter = _text_page_lines(page, layout, survey, counter, pictures)
             pages.append(Page(index + 1, lines))
             if progress:
                 progress(1)
         title = (pdf.metadata or {}).get("title") or None
+        if scanned and ocr_lang is not None:
+            scanned = _within_pixel_limit(pdf, scanned, pictures, limits, issues)
     unavailable: str | None = None  # why scanned pages could not be OCR'd
     if scanned:
-        results, unavailable = _ocr_scanned(data, scanned, ocr_lang, jobs, progress)
+        results, unavailable = _ocr_scanned(data, scanned, ocr_lang, jobs, progress, limits, issues)
         for index, picture in zip(scanned, results):
             pictures.read[picture.ref] = picture
             lines = []
@@ -146,35 +183,215 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
                     counter += 1
                     lines.append(Line(text.strip(), counter, _OCR))
             pages[index] = Page(index + 1, lines)
+    for index, page in enumerate(pages):  # scanned pages left out of OCR (too large)
+        if page is None:
+            pages[index] = Page(index + 1, [])
     final = [page for page in pages if page is not None]
     if not any(page.lines for page in final):
         if unavailable:
             raise PdfError(f"scanned PDF (no text layer) cannot be read: {unavailable}")
-        raise PdfError("PDF has no readable text" + (" (OCR switched off)" if ocr_lang is None else ""))
-    return Document(name, sha256, "pdf", final, len(final), title, pictures.read)
+        unreadable = sum(1 for issue in issues if issue.flag == "page_unreadable")
+        raise PdfError("PDF has no readable text" + (" (OCR switched off)" if ocr_lang is None else "")
+                       + (f" ({unreadable} pages could not be read)" if unreadable else ""))
+    issues.extend(pictures.issues)
+    issues.sort(key=lambda issue: issue.page or 0)
+    return Document(name, sha256, "pdf", final, total, title, pictures.read, issues=issues)
+
+
+def _read_page(pdf: Any, index: int, counter: int, pictures: PictureReader,
+               issues: list[Issue], check_images: bool = True) -> tuple[str, list[Line], int]:
+    """One page: ``("text", lines, counter)`` for a text-layer (or blank) page,
+    ``("scan", [], counter)`` for a page to OCR."""
+    page = pdf[index]
+    number = index + 1
+    oversized = _oversized_images(page, pictures.limits.max_picture_pixels) if check_images else []
+    layout = _layout(page, oversized)
+    survey = _survey(layout)
+    too_complex = survey.pieces > MAX_PAGE_PIECES
+    if survey.detached_spaces and not too_complex:
+        layout = _merge_detached_spaces(_layout(page, oversized, raw=True))
+        survey = _survey(layout)
+    if not _has_usable_text(survey, layout):
+        if not layout["blocks"] and _blank(page):
+            return "text", [], counter  # nothing on the page at all: nothing to OCR
+        if oversized:  # rendering it would decode the picture
+            width, height = max(oversized, key=lambda size: size[0] * size[1])
+            pictures.too_large(page_ref(number), width, height, number)
+            return "text", [], counter
+        return "scan", [], counter
+    if too_complex:
+        issues.append(Issue("pdf", "page_too_complex",
+                            f"page {number} has {survey.pieces} text spans and pictures (more than "
+                            f"{MAX_PAGE_PIECES}): read as plain lines, without layout or marks", number))
+        lines, counter = _plain_lines(layout, number, counter, pictures)
+        return "text", lines, counter
+    lines, counter = _text_page_lines(page, layout, survey, counter, pictures)
+    return "text", lines, counter
+
+
+def _oversized_images(page: Any, max_pixels: int) -> list[tuple[int, int]]:
+    """(width, height) of the page's pictures over ``max_pixels``, read from their PDF
+    dictionaries (no pixel decoded). ``get_text("dict")`` re-encodes every picture it
+    meets as PNG, decoding it first: a 16,000 x 16,000 one cost 1.1 s and 650 MB before
+    any check could run, so such pages are read without pictures (:func:`_layout`)."""
+    return [(item[2], item[3]) for item in page.get_images() if item[2] * item[3] > max_pixels]
+
+
+#: ``/Width`` or ``/Height`` (letters possibly written as ``#57``-style escapes) ending
+#: the name, then its value: digits, and `` 0 R`` when it is a reference.
+_SIZE_KEY = re.compile(rb"/((?:W|#57)(?:i|#69)(?:d|#64)(?:t|#74)(?:h|#68)|(?:H|#48)(?:e|#65)(?:i|#69)"
+                       rb"(?:g|#67)(?:h|#68)(?:t|#74))(?![^\s/<>\[\]()%{}])\s*(\d*)(\s+\d+\s+R)?")
+
+
+def _may_hold_oversized_images(data: bytes, max_pixels: int) -> bool:
+    """Can a picture of this PDF exceed ``max_pixels``? Answered once per file from
+    its bytes, so that files without large pictures (nearly all) skip the per-page
+    check (``get_images`` on every page cost 2 % of the text-layer reading). A
+    picture's dictionary is always in the file as written — PDF never puts stream
+    dictionaries in compressed object streams, and encryption leaves names and numbers
+    alone — so the largest ``/Width`` times the largest ``/Height`` bounds every
+    picture. Anything the scan cannot bound (a reference, an escaped name, no number)
+    answers yes: the pages are then checked one by one."""
+    widest = tallest = 0
+    for match in _SIZE_KEY.finditer(data):
+        key, digits, reference = match.groups()
+        if reference or not digits or b"#" in key:
+            return True
+        value = int(digits[:12])
+        if key[0] == 0x57:  # W
+            widest = max(widest, value)
+        else:
+            tallest = max(tallest, value)
+    return widest * tallest > max_pixels
+
+
+def _layout(page: Any, oversized: list[tuple[int, int]], raw: bool = False) -> dict:
+    """The page's ``dict`` (or ``rawdict``) layout, sorted as MuPDF sorts it. A page with
+    an oversized picture is extracted without pictures (see :func:`_oversized_images`)
+    and its pictures put back as blocks without bytes where MuPDF draws them, each
+    noted too large: which drawn picture is which resource cannot be told without
+    decoding them, so a small logo beside the bomb goes unread too (the issue says so)."""
+    import pymupdf
+
+    option = "rawdict" if raw else "dict"
+    if not oversized:
+        return page.get_text(option, sort=True)
+    layout = page.get_text(option, flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
+    width, height = max(oversized, key=lambda size: size[0] * size[1])
+    for kind, bbox in page.get_bboxlog():
+        if kind == "fill-image":
+            layout["blocks"].append({"type": 1, "bbox": tuple(bbox), "image": None,
+                                     "too_large": (width, height)})
+    layout["blocks"].sort(key=lambda block: (block["bbox"][3], block["bbox"][0]))
+    return layout
+
+
+def _blank(page: Any) -> bool:
+    """Nothing on the page: no text, no picture (the caller checked), no drawing, no
+    annotation. Such a page is not rendered and OCR'd (5,000 blank pages, issue 12)."""
+    return not page.get_cdrawings() and page.first_annot is None
+
+
+def _plain_lines(layout: dict, number: int, counter: int,
+                 pictures: PictureReader) -> tuple[list[Line], int]:
+    """A page's lines as MuPDF sorted them, spans joined, nothing else: the linear
+    fallback for pages too complex for layout analysis (200,000 tiny spans on a page).
+    Its pictures are referenced, not read (OCR of as many pictures would be as costly)."""
+    lines: list[Line] = []
+    picture_number = 0
+    for block in layout["blocks"]:
+        if block["type"] == 1:
+            picture_number += 1
+            ref = f"{page_ref(number)} image {picture_number}"
+            pictures.read.setdefault(ref, Picture(ref, note="page_too_complex"))
+            counter += 1
+            lines.append(Line(f"[image: {ref}]", counter, _IMAGE))
+            continue
+        if block["type"] != 0:
+            continue
+        for line in block["lines"]:
+            spans = line["spans"]
+            text = spans[0]["text"] if len(spans) == 1 else "".join([span["text"] for span in spans])
+            text = _squeeze(text.replace("\u00a0", " ").strip())
+            if text:
+                counter += 1
+                lines.append(Line(text, counter))
+    return lines, counter
+
+
+def _within_pixel_limit(pdf: Any, indexes: list[int], pictures: PictureReader, limits: Limits,
+                        issues: list[Issue]) -> list[int]:
+    """The scanned pages that can be rendered for OCR within ``max_picture_pixels``.
+    A 200 x 200-inch page is 3.6 gigapixels at 300 dpi: it is rendered at the resolution
+    that fits (``ocr_dpi_reduced``), or not at all when that leaves text too small to read
+    (``picture_too_large``)."""
+    kept = []
+    for index in indexes:
+        rect = pdf[index].rect
+        dpi = ocr_dpi(rect.width, rect.height, limits.max_picture_pixels)
+        number = index + 1
+        size = f"page {number} is {rect.width / 72:.0f} x {rect.height / 72:.0f} in"
+        if dpi < MIN_OCR_DPI:
+            pictures.read[page_ref(number)] = Picture(page_ref(number), note=TOO_LARGE)
+            issues.append(Issue("pdf", "picture_too_large",
+                                f"{size}: even at {MIN_OCR_DPI} dpi more than "
+                                f"{limits.max_picture_pixels / 1e6:g} megapixels; not OCR'd "
+                                "(raise --max-picture-mpx to read it)", number))
+            continue
+        if dpi < OCR_DPI:
+            issues.append(Issue("pdf", "ocr_dpi_reduced",
+                                f"{size}: rendered for OCR at {dpi} dpi, not {OCR_DPI}, to stay within "
+                                f"{limits.max_picture_pixels / 1e6:g} megapixels", number))
+        kept.append(index)
+    return kept
 
 
 def _ocr_scanned(data: bytes, indexes: list[int], lang: str | None, jobs: int | None,
-                 progress: Callable[[int], Any] | None) -> tuple[list[Picture], str | None]:
-    """Scanned pages as OCR'd :class:`Picture` s, and why OCR could not run (if it could not)."""
+                 progress: Callable[[int], Any] | None, limits: Limits = DEFAULT_LIMITS,
+                 issues: list[Issue] | None = None) -> tuple[list[Picture], str | None]:
+    """Scanned pages as OCR'd :class:`Picture` s, and why OCR could not run (if it could
+    not). Pages past ``limits.max_ocr_pages`` (the build's OCR budget left for this
+    source) are noted ``ocr_capped`` and not rendered."""
     if lang is None:
         return [Picture(page_ref(i + 1), note="ocr_off") for i in indexes], None
     try:
         check_languages(lang)  # once, here: the message says what to install
     except OcrUnavailable as exc:
         return [Picture(page_ref(i + 1), note="ocr_unavailable") for i in indexes], str(exc)
-    return ocr_pages(data, indexes, lang, jobs, progress), None
+    budget = max(limits.max_ocr_pages, 0)
+    chosen, capped = indexes[:budget], indexes[budget:]
+    if capped and issues is not None:
+        issues.append(Issue("pdf", "ocr_pages_capped",
+                            f"OCR'd {len(chosen)} of {len(indexes)} scanned pages; pages "
+                            f"{_page_ranges(capped)} not read (OCR budget --max-ocr-pages: "
+                            f"{budget} pages left for this source)", capped[0] + 1))
+    results = ocr_pages(data, chosen, lang, jobs, progress, max_pixels=limits.max_picture_pixels) if chosen else []
+    return results + [Picture(page_ref(i + 1), note="ocr_capped") for i in capped], None
+
+
+def _page_ranges(indexes: list[int]) -> str:
+    """``2-4, 7`` for 0-based indexes [1, 2, 3, 6]: a one-line list however many pages."""
+    ranges: list[list[int]] = []
+    for number in (i + 1 for i in indexes):
+        if ranges and number == ranges[-1][1] + 1:
+            ranges[-1][1] = number
+        else:
+            ranges.append([number, number])
+    text = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in ranges[:5])
+    return text + (f" and {len(ranges) - 5} more ranges" if len(ranges) > 5 else "")
 
 
 @dataclass(slots=True)
 class _Survey:
     """What one pass over a page's spans tells: a sample of its text (is it usable?),
-    the sizes of its visible spans (the body size), and whether MuPDF filed spaces as
-    lines of their own (LibreOffice's Korean text)."""
+    the sizes of its visible spans (the body size), whether MuPDF filed spaces as
+    lines of their own (LibreOffice's Korean text), and how many spans and pictures
+    the page holds (too many for layout analysis?)."""
 
     sample: str
     sizes: list[float]
     detached_spaces: bool
+    pieces: int
 
 
 def _survey(layout: dict) -> _Survey:
@@ -183,12 +400,16 @@ def _survey(layout: dict) -> _Survey:
     length = 0
     sizes: list[float] = []
     detached = False
+    pieces = 0
     for block in layout["blocks"]:
         if block["type"] != 0:
+            pieces += 1
             continue
         for line in block["lines"]:
             blank = True
-            for span in line["spans"]:
+            line_spans = line["spans"]
+            pieces += len(line_spans)
+            for span in line_spans:
                 text = span["text"]
                 if text.strip():
                     blank = False
@@ -196,8 +417,8 @@ def _survey(layout: dict) -> _Survey:
                 if length < SAMPLE_CHARS:
                     parts.append(text)
                     length += len(text)
-            detached = detached or (blank and bool(line["spans"]))
-    return _Survey("".join(parts)[:SAMPLE_CHARS], sizes, detached)
+            detached = detached or (blank and bool(line_spans))
+    return _Survey("".join(parts)[:SAMPLE_CHARS], sizes, detached, pieces)
 
 
 def _has_usable_text(survey: _Survey, layout: dict) -> bool:
@@ -230,43 +451,163 @@ def _merge_detached_spaces(layout: dict) -> dict:
     """Put detached spaces back (``layout`` from ``rawdict``): each whitespace-only line
     is dropped and its spaces inserted, by x position, into the text line of the same
     block sharing its baseline. The text line keeps MuPDF's character order (sorting
-    everything by x would scramble ligatures: ``classifciation``)."""
+    everything by x would scramble ligatures: ``classifciation``).
+
+    Linear in the block's size, not in the product of its blank and text lines: the
+    lines sharing a baseline are found in a height index (:class:`_Baselines`), and each
+    text line's spaces are placed in one pass over its characters (:func:`_insert_spaces`)
+    — when every space scanned every line and every character, a block of 4,000 word
+    and space lines took 7.5 s, and 100,000 would have taken an hour."""
     for block in layout["blocks"]:
         if block["type"] != 0:
             continue
-        text_lines = [line for line in block["lines"] if _line_text(line).strip()]
+        text_lines: list[dict] = []
+        blank_lines: list[dict] = []
         for line in block["lines"]:
-            if _line_text(line).strip():
-                continue
-            row = [t for t in text_lines if _same_baseline(t["bbox"], line["bbox"])]
-            for span in line["spans"]:
-                for char in span["chars"]:
-                    x = (char["bbox"][0] + char["bbox"][2]) / 2
-                    inside = next((t for t in row if t["bbox"][0] < x < t["bbox"][2]), None)
-                    before = max((t for t in row if t["bbox"][2] <= x + 1),
-                                 key=lambda t: t["bbox"][2], default=None)
-                    if inside is not None:
-                        _insert_space(inside, char)
-                    elif before is not None:  # between two pieces: ends the left one
-                        before["spans"][-1]["chars"].append(char)
+            (text_lines if _line_text(line).strip() else blank_lines).append(line)
+        if blank_lines and text_lines:
+            baselines = _Baselines(text_lines)
+            pending: dict[int, list[dict]] = {}  # text line (index) -> spaces inside it
+            for line in blank_lines:
+                row = _Row(baselines.sharing(line["bbox"]), text_lines)
+                for span in line["spans"]:
+                    for char in span["chars"]:
+                        x = (char["bbox"][0] + char["bbox"][2]) / 2
+                        inside = row.inside(x)
+                        if inside is not None:
+                            pending.setdefault(inside, []).append(char)
+                            continue
+                        before = row.before(x + 1)
+                        if before is not None:  # between two pieces: ends the left one
+                            text_lines[before]["spans"][-1]["chars"].append(char)
+            for index, spaces in pending.items():
+                _insert_spaces(text_lines[index], spaces)
         block["lines"] = [{"bbox": line["bbox"], "spans": [_span_text(span) for span in line["spans"]]}
                           for line in text_lines]
     return layout
+
+
+class _Baselines:
+    """The text lines of a block indexed by the heights they cover, in buckets one
+    median line high: the lines sharing a baseline with a given box are those of its
+    buckets that pass :func:`_same_baseline`, returned in block order. A line taller than
+    :data:`TALL_BUCKETS` buckets is checked against every query instead (a few at most).
+
+    A bucket of more than :data:`CROWD` lines (thousands of pieces on one baseline, never
+    a real row) is searched in x order instead: only the :data:`NEAR` lines starting
+    nearest left of the box's right end can hold or end before its spaces."""
+
+    TALL_BUCKETS = 64
+    CROWD = 256
+    NEAR = 16
+
+    def __init__(self, lines: list[dict]) -> None:
+        self.boxes = [line["bbox"] for line in lines]
+        heights = sorted(abs(b[3] - b[1]) for b in self.boxes)
+        self.step = max(heights[len(heights) // 2], 1.0)
+        self.buckets: dict[int, list[int]] = {}
+        self.tall: list[int] = []
+        for index, (_, y0, _, y1) in enumerate(self.boxes):
+            first, last = self._span(y0, y1)
+            if last - first > self.TALL_BUCKETS:
+                self.tall.append(index)
+                continue
+            for key in range(first, last + 1):
+                self.buckets.setdefault(key, []).append(index)
+        self.by_x: dict[int, tuple[list[float], list[int]]] = {}  # crowded buckets, by x0
+
+    def _span(self, y0: float, y1: float) -> tuple[int, int]:
+        return math.floor(min(y0, y1) / self.step), math.floor(max(y0, y1) / self.step)
+
+    def _near(self, key: int, right: float) -> list[int]:
+        if key not in self.by_x:
+            members = sorted(self.buckets[key], key=lambda i: self.boxes[i][0])
+            self.by_x[key] = ([self.boxes[i][0] for i in members], members)
+        starts, members = self.by_x[key]
+        at = bisect.bisect_right(starts, right)
+        return members[max(0, at - self.NEAR): at]
+
+    def sharing(self, bbox: tuple) -> list[int]:
+        first, last = self._span(bbox[1], bbox[3])
+        if last - first > self.TALL_BUCKETS:  # a tall query: scan everything
+            candidates: set[int] | range = range(len(self.boxes))
+        else:
+            candidates = set(self.tall)
+            for key in range(first, last + 1):
+                members = self.buckets.get(key, ())
+                candidates.update(members if len(members) <= self.CROWD else self._near(key, bbox[2]))
+        return [i for i in sorted(candidates) if _same_baseline(self.boxes[i], bbox)]
+
+
+class _Row:
+    """Text lines sharing a detached space's baseline, and the one a space at ``x``
+    belongs to. A few lines (every real row) are scanned in block order, as MuPDF
+    wrote them; a long row is searched in x order."""
+
+    SCAN = 16
+
+    def __init__(self, indexes: list[int], lines: list[dict]) -> None:
+        self.lines = [(i, lines[i]["bbox"]) for i in indexes]
+        if len(self.lines) > self.SCAN:
+            by_start = sorted(self.lines, key=lambda item: item[1][0])
+            self.starts = [bbox[0] for _, bbox in by_start]
+            self.by_start = by_start
+            by_end = sorted(self.lines, key=lambda item: (item[1][2], -item[0]))
+            self.ends = [bbox[2] for _, bbox in by_end]
+            self.by_end = by_end
+
+    def inside(self, x: float) -> int | None:
+        """The line whose extent holds ``x`` (the first, in block order, when several do)."""
+        if len(self.lines) <= self.SCAN:
+            return next((i for i, bbox in self.lines if bbox[0] < x < bbox[2]), None)
+        at = bisect.bisect_left(self.starts, x) - 1  # the last line starting left of x
+        if at >= 0 and x < self.by_start[at][1][2]:
+            return self.by_start[at][0]
+        return None
+
+    def before(self, x: float) -> int | None:
+        """The line ending furthest right, at or before ``x``."""
+        if len(self.lines) <= self.SCAN:
+            best = max((item for item in self.lines if item[1][2] <= x),
+                       key=lambda item: item[1][2], default=None)
+            return best[0] if best is not None else None
+        at = bisect.bisect_right(self.ends, x) - 1
+        return self.by_end[at][0] if at >= 0 else None
 
 
 def _line_text(line: dict) -> str:
     return "".join(c["c"] for span in line["spans"] for c in span.get("chars", []))
 
 
-def _insert_space(line: dict, space: dict) -> None:
-    """Insert a space character before the first character of ``line`` right of it."""
-    x = space["bbox"][0]
+def _insert_spaces(line: dict, spaces: list[dict]) -> None:
+    """Insert each space before the first character of ``line`` (in MuPDF's order)
+    that starts right of it, or at the line's end: one pass over the characters, the
+    positions found by bisection over the running maximum of their left edges (the
+    first character starting at or right of x is the first where that maximum reaches x).
+    Spaces at one position go in left to right."""
+    starts: list[float] = []
+    reach = -math.inf
     for span in line["spans"]:
-        for index, char in enumerate(span["chars"]):
-            if char["bbox"][0] >= x:
-                span["chars"].insert(index, space)
-                return
-    line["spans"][-1]["chars"].append(space)
+        for char in span["chars"]:
+            reach = max(reach, char["bbox"][0])
+            starts.append(reach)
+    at: dict[int, list[dict]] = {}
+    for space in spaces:
+        at.setdefault(bisect.bisect_left(starts, space["bbox"][0]), []).append(space)
+    for group in at.values():
+        group.sort(key=lambda space: space["bbox"][0])
+    position = 0
+    for span in line["spans"]:
+        chars = span["chars"]
+        merged: list[dict] = []
+        for char in chars:
+            if position in at:
+                merged.extend(at[position])
+            merged.append(char)
+            position += 1
+        span["chars"] = merged
+    if position in at:  # right of every character: the line's end
+        line["spans"][-1]["chars"].extend(at[position])
 
 
 def _span_text(span: dict) -> dict:
@@ -294,7 +635,10 @@ def _text_page_lines(page: Any, layout: dict, survey: _Survey, counter: int,
                 ref = f"{page_ref(page.number + 1)} image {picture_number}"
                 counter += 1
                 lines.append(Line(f"[image: {ref}]", counter, _IMAGE))
-                picture = pictures.picture(ref, row[0]["image"])
+                if "too_large" in row[0]:  # see _layout: its bytes were never extracted
+                    picture = pictures.too_large(ref, *row[0]["too_large"], page.number + 1)
+                else:
+                    picture = pictures.picture(ref, row[0]["image"])
                 lines.extend(Line(t, counter, _IMAGE_TEXT)
                              for t in picture.text.splitlines() if t.strip())
                 continue
@@ -364,7 +708,11 @@ def _two_columns(blocks: list[dict], width: float) -> tuple[list[dict], list[dic
     One sweep over the blocks' x extents (weighted by their lines) finds the strip near
     the middle that the fewest lines cross; it is a gutter when it is wide enough, only
     full-width blocks cross it, and both sides hold text that does not run row by row
-    across it (a table)."""
+    across it (a table). Pages of more than :data:`MAX_COLUMN_BLOCKS` blocks are read as
+    one column: the table test compares blocks across the gutter, and no page of
+    thousands of blocks is set in two columns."""
+    if len(blocks) > MAX_COLUMN_BLOCKS:
+        return None
     events: list[tuple[float, int]] = []
     total = 0
     for block in blocks:
@@ -611,29 +959,66 @@ def _bold_font(name: str) -> bool:
 class Highlights:
     """Filled rectangles behind text (Word's highlight), read only when a list item asks:
     highlight marks answers among options, and reading a page's drawings cost as much as
-    reading its text."""
+    reading its text.
+
+    ``rects`` is a :class:`_FilledRects`: each span is compared only with the fills of
+    its own 40-pt band (a page of 100,000 fills and as many options was quadratic); a
+    page with more than :data:`MAX_HIGHLIGHT_RECTS` fills is a pattern, not highlight."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
-        self._rects: list | None = None
+        self._rects: _FilledRects | None = None
 
     @property
-    def rects(self) -> list:
+    def rects(self) -> _FilledRects:
         if self._rects is None:
             # get_cdrawings: get_drawings' data as plain tuples, without building Rect objects
-            self._rects = [d["rect"] for d in self.page.get_cdrawings()
-                           if d.get("fill") not in (None, (1.0, 1.0, 1.0)) and d["rect"][3] - d["rect"][1] < 40]
+            rects = [d["rect"] for d in self.page.get_cdrawings()
+                     if d.get("fill") not in (None, (1.0, 1.0, 1.0))
+                     and d["rect"][3] - d["rect"][1] < HIGHLIGHT_MAX_HEIGHT]
+            self._rects = _FilledRects(rects if len(rects) <= MAX_HIGHLIGHT_RECTS else [])
         return self._rects
 
 
-def _highlight_bits(bbox: tuple, rects: list) -> int:
+class _FilledRects:
+    """Highlight candidates (each under :data:`HIGHLIGHT_MAX_HEIGHT` high), found by the
+    height they cover: those holding a height ``cy`` start less than 40 pt above it, so
+    one bisection over their sorted tops finds them. Few rectangles (most pages) are
+    simply scanned."""
+
+    SCAN = 32
+
+    def __init__(self, rects: list) -> None:
+        self.rects = rects
+        if len(rects) > self.SCAN:
+            self.order = sorted(range(len(rects)), key=lambda i: rects[i][1])
+            self.tops = [rects[i][1] for i in self.order]
+
+    def __bool__(self) -> bool:
+        return bool(self.rects)
+
+    def __len__(self) -> int:
+        return len(self.rects)
+
+    def across(self, cy: float) -> list:
+        """The rectangles whose vertical extent holds ``cy``, in the page's order (so
+        coverage sums add up exactly as before)."""
+        rects = self.rects
+        if len(rects) <= self.SCAN:
+            return [r for r in rects if r[1] <= cy <= r[3]]
+        low = bisect.bisect_left(self.tops, cy - HIGHLIGHT_MAX_HEIGHT)
+        high = bisect.bisect_right(self.tops, cy)
+        return [rects[i] for i in sorted(self.order[low:high]) if rects[i][3] >= cy]
+
+
+def _highlight_bits(bbox: tuple, rects: _FilledRects) -> int:
     """Highlight when at least 80 % of the span's width is under filled rectangles at its
     mid-height (Word's highlight becomes such rectangles, often one per run), part
     highlight from 20 % (MuPDF merges runs of one font into a span, so some highlighted
     words and some plain ones make one span)."""
     x0, y0, x1, y1 = bbox
     cy = (y0 + y1) / 2
-    covered = sum(max(0.0, min(x1, rx1) - max(x0, rx0)) for rx0, ry0, rx1, ry1 in rects if ry0 <= cy <= ry1)
+    covered = sum(max(0.0, min(x1, rx1) - max(x0, rx0)) for rx0, ry0, rx1, ry1 in rects.across(cy))
     if covered >= HIGHLIGHT_SHARE * (x1 - x0):
         return _HIGHLIGHT
     return _HIGHLIGHT << 4 if covered >= PART_HIGHLIGHT_SHARE * (x1 - x0) else 0

@@ -42,6 +42,12 @@ class OcrUnavailable(RuntimeError):
     what to install."""
 
 
+class PictureTooLarge(ValueError):
+    """A picture has more pixels than the decoder guard allows (``Limits.max_picture_pixels``,
+    set by :func:`ingest.pictures.guard_decoder`): Tesseract spent 400 s on a 64-megapixel
+    noise picture, so no caller may hand it one, whether or not it checked first."""
+
+
 @dataclass(frozen=True)
 class OcrText:
     """What Tesseract read: lines of text, the mean confidence of its words (``None`` when
@@ -104,7 +110,10 @@ def ocr_image(image: Any, lang: str = DEFAULT_LANG, psm: int = PSM_PAGE) -> OcrT
 
     check_languages(lang)
     if isinstance(image, (bytes, bytearray)):
-        image = Image.open(io.BytesIO(image))
+        image = Image.open(io.BytesIO(image))  # the decoder guard checks the header here
+    if Image.MAX_IMAGE_PIXELS and image.width * image.height > Image.MAX_IMAGE_PIXELS:
+        raise PictureTooLarge(f"{image.width} x {image.height} pixels, over the limit of "
+                              f"{Image.MAX_IMAGE_PIXELS}")
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     api = _api(lang)
