@@ -19,8 +19,15 @@ from ingest.docx_reader import DocxError, read_docx
 from ingest.pdf_reader import PdfError, read_pdf
 from ingest.tesseract import DEFAULT_LANG
 from ingest.ocr_text import looks_like_ocr_dump, parse_ocr_dump
-from ingest.text_reader import looks_like_markdown, looks_like_text, parse_markdown, parse_plain_text
+from ingest.text_reader import decode_text, looks_like_markdown, looks_like_text, parse_markdown, parse_plain_text
 
+
+
+#: A text input with more undecodable bytes than this share of its characters is in
+#: another encoding (a cp949 Korean file), not UTF-8 with a stray byte: refused, not repaired.
+MAX_REPAIRED_SHARE = 0.01
+#: ... unless there are only this many (a few stray bytes in a short note).
+MAX_REPAIRED = 64
 
 
 class IngestError(Exception):
@@ -131,16 +138,17 @@ def read_document(path: Path, display_path: str | None = None,
     binary = _binary_kind(data[:8])
     if binary:
         return _read_binary(binary, data, name, sha, ocr_lang, jobs, progress, limits)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"{name}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    text, repaired = decode_text(data)
+    if repaired is not None and text.count("\ufffd") > max(MAX_REPAIRED, MAX_REPAIRED_SHARE * len(text)):
+        raise IngestError(f"{name}: not UTF-8 text ({repaired.message}; save it as UTF-8)")
     if "\x00" in text:
         raise IngestError(f"{name}: binary data, not a text file")
     for _fmt, sniff, parse in TEXT_SNIFFERS:
         if sniff(text):
-            doc = parse(text, name, sha)
+            doc = parse(text, name, sha, limits)
             if not doc.pages:
                 raise IngestError(f"{name}: no pages found")
+            if repaired is not None:
+                doc.issues.insert(0, repaired)
             return doc
     raise IngestError(f"{name}: no text to read (fewer than 20 letters)")
