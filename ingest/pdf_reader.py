@@ -422,9 +422,9 @@ def _survey(layout: dict) -> _Survey:
 
 
 def _has_usable_text(survey: _Survey, layout: dict) -> bool:
-    """Text-layer pages are read as they are, unless the layer is empty, mostly not
-    letters (a junk OCR layer), or a few letters on a page a picture covers (a scan with
-    a stamp or page number in text)."""
+    """Text-layer pages are read as they are, unless the layer is empty, mostly neither
+    letters nor digits (a junk OCR layer), or a few letters on a page a picture covers (a
+    scan with a stamp or page number in text)."""
     words = survey.sample.split()
     visible = sum(map(len, words))
     # words made only of letters give a lower bound that settles most pages; the exact
@@ -432,8 +432,14 @@ def _has_usable_text(survey: _Survey, layout: dict) -> bool:
     letters = sum([len(word) for word in words if word.isalpha()])
     if letters < MIN_PAGE_LETTERS or letters < MIN_LETTER_SHARE * visible:
         letters = sum(map(len, _LETTERS.findall(survey.sample)))
-    if letters == 0 or letters / max(visible, 1) < MIN_LETTER_SHARE:
+    if letters == 0:
         return False
+    if letters / max(visible, 1) < MIN_LETTER_SHARE:
+        # an answer-key page is mostly numbers (``答案：117-D, 118-A, …``): digits count as
+        # text for the share; a junk OCR layer is mostly symbols
+        digits = sum(map(str.isdigit, survey.sample))
+        if (letters + digits) / max(visible, 1) < MIN_LETTER_SHARE:
+            return False
     if letters >= MIN_PAGE_LETTERS:
         return True
     page = _rect((0, 0, layout["width"], layout["height"]))

@@ -348,3 +348,21 @@ def test_pdf_marks_are_mark_members():
     lines += [line for path in samples for page in _read(path).pages for line in page.lines]
     assert all(isinstance(mark, Mark) for line in lines for mark in line.marks)
     assert any(line.marks for line in lines)
+
+
+def test_a_page_of_answer_key_numbers_is_text_not_a_scan(tmp_path):
+    """A text-layer page that is mostly numbers (an answer key) is read, not sent to OCR."""
+    import pymupdf
+
+    from ingest.pdf_reader import read_pdf
+
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    page.insert_text((50, 80), "1) What is two plus two?", fontsize=11)
+    page.insert_text((50, 100), "A) 3", fontsize=11)
+    page.insert_text((50, 120), "B) 4", fontsize=11)
+    key = pdf.new_page()
+    key.insert_text((50, 80), "117-D, 118-A, 119-B, 120-C, 121-D, 122-A, 123-B, 124-C", fontsize=11)
+    document = read_pdf(pdf.tobytes(), "k.pdf", "0" * 64, ocr_lang=None)
+    assert [p.number for p in document.pages] == [1, 2]
+    assert "117-D" in document.pages[1].lines[0].text
