@@ -19,6 +19,7 @@ import unicodedata
 
 from rapidfuzz import fuzz
 
+from extract.rules import compiled, load_rules
 from ingest.document import EMPHASIS, PARTIAL
 
 #: Exam-file signals in the order they decide the answer.
@@ -122,3 +123,20 @@ def match_option_text(value: str, options: list[tuple[str, str]], min_ratio: flo
     best, label = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else 0
     return [label] if best >= min_ratio and best > runner_up else []
+
+
+def choose_phrase(text: str) -> re.Match[str] | None:
+    """The "choose N" phrase of a stem (``(3개 선택)``, ``(Choose two.)``, ``Welche
+    beiden``): one pattern for every extractor, in ``data/choose_count.json``."""
+    return compiled("choose_count", "pattern").search(text)
+
+
+def expected_count(text: str) -> int | None:
+    """How many answers ``text`` asks for (None: it does not say, or only "several")."""
+    match = choose_phrase(text)
+    if not match:
+        return None
+    word = next(g for g in match.groups() if g)
+    if word in load_rules("choose_count")["several"]:
+        return None
+    return int(word) if word.isdigit() else load_rules("choose_count")["words"].get(word.lower())

@@ -83,7 +83,6 @@ class Grammar:
         self.circled_filled = rules["circled_filled"]
         self._circled_any = re.compile(f"[{re.escape(self.circled_open + self.circled_filled)}]")
         self.checkbox_correct = {s.lower() for s in rules["checkbox_correct"]}
-        self.count_words = rules["count_words"]
         self.label_series = rules["label_series"]
         self.hangul_space_after = frozenset(rules["hangul_space_after"])
         self.answer_text_min_ratio = rules["answer_text_min_ratio"]
@@ -224,13 +223,9 @@ class Grammar:
         return [] if rest else positions
 
     def expected_count(self, stem: str) -> int | None:
-        match = self.choose_count.search(stem)
-        if not match:
-            return None
-        word = next(g for g in match.groups() if g)
-        if word == "多选":
-            return None  # several, not how many
-        return int(word) if word.isdigit() else self.count_words.get(word.lower())
+        from extract.answers import expected_count
+
+        return expected_count(stem)
 
     def is_chrome(self, text: str) -> bool:
         return bool(self.chrome.search(text))

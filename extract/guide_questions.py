@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from extract.answers import choose_phrase, expected_count
 from extract.answers import resolve_votes as resolve_answer
 from extract.furniture import CleanPage
 from extract.rules import compiled, load_rules
@@ -167,7 +168,7 @@ def read_question_page(qpage: QuestionPage) -> QuestionLayout:
     if question_mark >= 0 and question_mark < len(stem) - 1:
         trailing = stem[question_mark + 1:].strip()
         stem = stem[: question_mark + 1]
-        choose = compiled(RULES, "choose_n").search(trailing)
+        choose = choose_phrase(trailing)
         if choose:  # "(3개 선택)" belongs to the stem, whatever follows it does not
             stem = f"{stem} {choose.group()}"
             trailing = (trailing[: choose.start()] + " " + trailing[choose.end():]).strip()
@@ -365,15 +366,11 @@ def option_count_from_labels(labels: set[str]) -> int:
 
 
 def expected_answer_count(*texts: str) -> int | None:
-    """``(3개 선택)`` / ``(Choose two.)`` -> 3 / 2."""
-    pattern = compiled(RULES, "choose_n")
+    """``(3개 선택)`` / ``(Choose two.)`` -> 3 / 2 (the phrases are shared data:
+    :func:`extract.answers.expected_count`)."""
     for text in texts:
-        match = pattern.search(text)
-        if match:
-            if match.group("n"):
-                return int(match.group("n"))
-            word = match.group("word").lower()
-            return int(word) if word.isdigit() else _rules()["choose_words"][word]
+        if choose_phrase(text):
+            return expected_count(text)
     return None
 
 
