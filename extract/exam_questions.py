@@ -30,7 +30,7 @@ from ingest.document import Document, Mark
 #: Options may skip this many labels (a dump that lost option B: A, C, D, E, F).
 MAX_OPTION_GAP = 2
 #: Why a picture has no text, when that means the question lost content.
-UNREAD_PICTURE_NOTES = ("ocr_unavailable", "unresolved", "unreadable")
+UNREAD_PICTURE_NOTES = ("ocr_unavailable", "unresolved", "unreadable", "too_large", "page_too_complex")
 IMAGE_REF = re.compile(r"\[image: ([^\]]+)\]")
 
 

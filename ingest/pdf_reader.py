@@ -271,11 +271,11 @@ def _layout(page: Any, oversized: list[tuple[int, int]], raw: bool = False) -> d
     and its pictures put back as blocks without bytes where MuPDF draws them, each
     noted too large: which drawn picture is which resource cannot be told without
     decoding them, so a small logo beside the bomb goes unread too (the issue says so)."""
-    import pymupdf
-
     option = "rawdict" if raw else "dict"
     if not oversized:
         return page.get_text(option, sort=True)
+    import pymupdf
+
     layout = page.get_text(option, flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
     width, height = max(oversized, key=lambda size: size[0] * size[1])
     for kind, bbox in page.get_bboxlog():

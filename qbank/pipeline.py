@@ -344,8 +344,10 @@ def _sha256(text: str) -> str:
 
 
 def _ocr_pages_used(result: SourceResult) -> int:
+    """Pages Tesseract read for this source (a page noted blank, capped, too large or
+    not OCR'd is in ``unread_pages`` and cost nothing of the build's budget)."""
     ocr = None if result.error else result.extraction.ocr
-    return len(ocr.get("pages") or []) if ocr else 0
+    return len(ocr.get("pages") or []) - len(ocr.get("unread_pages") or []) if ocr else 0
 
 
 def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
