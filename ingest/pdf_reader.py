@@ -60,8 +60,8 @@ LIST_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9]{1,3}[.):]?\s
 #: A line starting with a one-character label (``A.``, ``(b)``, ``3)``, ``A、``, ``а)``,
 #: ``ア.``, ``③``, ``[ ]``, ``☐``): an option, where highlight can mark the answer; only
 #: such lines pay for reading the page's drawings.
-OPTION_START = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\*?[(（]?(?:[A-Za-z0-9\u0410-\u044f\u30a2-\u30f3]"
-                          r"[.):、．）：]|[①-⑩❶-❿☐☑□■]|\[)")
+OPTION_START = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\*?[(（]?(?:[A-Za-z0-9\u0410-\u044f\u30a2-\u30f3][.):](?:\s|$)"
+                          r"|[A-Za-z\u0410-\u044f\u30a2-\u30f3][、．）：]|[①-⑩❶-❿☐☑□■]|\[(?:[ xX✓✔]?|CORRECT|correct)\])")
 OPTION_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9][.):]\s*$")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r" {2,}")
