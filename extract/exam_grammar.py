@@ -222,11 +222,6 @@ class Grammar:
         positions, rest = self.parse_answer(token)
         return [] if rest else positions
 
-    def expected_count(self, stem: str) -> int | None:
-        from extract.answers import expected_count
-
-        return expected_count(stem)
-
     def is_chrome(self, text: str) -> bool:
         return bool(self.chrome.search(text))
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from extract.exam_grammar import grammar, letter
 from extract.exam_questions import Layout, read_exam
-from extract.exam_items import Item, is_gift, option_mark
+from extract.exam_items import Item, is_gift
 from extract.exam_segment import candidates
 from ingest.document import Document
 
@@ -38,7 +38,7 @@ def seen(items: list[Item]) -> Seen:
     g = grammar()
     numbered = {s.index for starts in candidates(items, g).values() for s in starts}
     options = sum(1 for index, item in enumerate(items)
-                  if index not in numbered and (option_mark(item, g) or is_gift(item, g)))
+                  if index not in numbered and (item.option or is_gift(item, g)))
     answers = sum(1 for item in items if item.answer or g.inline_answer.search(item.text))
     return Seen(len(numbered), options, answers)
 
@@ -88,7 +88,7 @@ def _row(index: int, item: Item, layout: Layout, g) -> str:
         rules.append(f"START {start.rule} #{start.number}")
     else:
         rules.extend(f"start? {s.rule} #{s.number}" for s in g.starts_of(index, item.raw))
-    mark = option_mark(item, g)
+    mark = item.option
     if mark is not None:
         position = letter(mark.position) if mark.position >= 0 else "next"
         rules.append(f"option {mark.style} {position}" + (" marked" if mark.marked else ""))

@@ -72,7 +72,7 @@ def _ocr_option_label(text: str, previous: Item, g: Grammar) -> str:
     """On an OCR'd line right after an option, a label that is not the next letter but
     looks like it (``8)`` after ``A)``) is that letter: the text is given the label it
     stands for."""
-    before = option_mark(previous, g)
+    before = previous.option
     if before is None or before.position < 0 or before.style not in ("upper", "paren_upper"):
         return text
     expected = letter(before.position + 1)
@@ -97,11 +97,6 @@ def _two_cell_row(text: str) -> str:
     if len(head) <= 30 and not head.endswith((".", "?", "!")):
         return f"{head.rstrip(':：')}: {body}"
     return text
-
-
-def option_mark(item: Item, g: Grammar) -> OptionMark | None:
-    """The option reading of an item (read once, when the item was made)."""
-    return item.option
 
 
 def _read_option(line: Line, text: str, g: Grammar) -> OptionMark | None:

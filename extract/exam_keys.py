@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from extract.exam_grammar import Grammar
-from extract.exam_items import OCR_MARKS, Item, option_mark
+from extract.exam_items import OCR_MARKS, Item
 
 
 @dataclass
@@ -54,7 +54,7 @@ def find_answer_key(items: list[Item], g: Grammar) -> AnswerKey:
                     key.answers[int(number)] = positions
             key.items.add(index)
             continue
-        if g.answer_key_line.match(text) and (in_key or not option_mark(item, g)):
+        if g.answer_key_line.match(text) and (in_key or not item.option):
             for number, token in g.answer_key_pair.findall(text):
                 if positions := g.key_token(token):
                     key.answers[int(number)] = positions

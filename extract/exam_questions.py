@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-from extract.answers import answer_flags, decide, formatting_signal, match_option_text
+from extract.answers import answer_flags, decide, expected_count, formatting_signal, match_option_text
 from extract.exam_grammar import Grammar, grammar, letter
-from extract.exam_items import Item, flatten, is_gift, option_mark
+from extract.exam_items import Item, flatten, is_gift
 from extract.exam_keys import AnswerKey, find_answer_key
 from extract.exam_model import ExamQuestion
 from extract.exam_segment import Block, choose_starts, numbered_blocks, option_runs, unnumbered_blocks
@@ -111,14 +111,14 @@ def _choose_run(items: list[Item], g: Grammar, rest: str = "") -> tuple[int, int
                 if item.answer is not None or g.explanation_start.match(item.text)), len(items))
     index = 0
     while index < end:
-        mark = option_mark(items[index], g)
+        mark = items[index].option
         if mark is None or mark.position not in (0, -1):
             index += 1
             continue
         style, position, last, count = mark.style, 0, index, 1
         j = index + 1
         while j < end:
-            nxt = option_mark(items[j], g)
+            nxt = items[j].option
             if nxt is not None and nxt.style == style and (
                     nxt.position == -1 or position < nxt.position <= position + MAX_OPTION_GAP):
                 position, last, count = max(nxt.position, position + 1), j, count + 1
@@ -194,7 +194,7 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
             state = "options"
             continue
         if first <= index <= last and state in ("stem", "options"):
-            mark = option_mark(item, g)
+            mark = item.option
             previous = reading.options[-1][1] if reading.options else -1
             if mark is not None and (mark.position == -1
                                      or previous < mark.position <= previous + MAX_OPTION_GAP):
@@ -246,7 +246,7 @@ def _parse_block(block: Block, g: Grammar, key: AnswerKey, position: int,
             reading.explanation.append(text)
             continue
         if state == "prose_list":
-            mark = option_mark(item, g)
+            mark = item.option
             if mark is not None and mark.position >= 0:
                 reading.signals.setdefault("prose", []).append(letter(mark.position))
                 reading.explanation.append(text)
@@ -352,7 +352,7 @@ def _question(block: Block, reading: _Reading, g: Grammar, key: AnswerKey,
     for name in ("prose", "most_voted"):
         if name in signals:
             signals[name] = sorted(set(signals[name]))
-    expected = g.expected_count(stem_text)
+    expected = expected_count(stem_text)
     if block.number is None and not _asks(stem_text, signals):
         return None  # a list in prose (an article's numbered points), not a question
     answer, flags = decide({k: v for k, v in signals.items() if k != "given_text"})

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from extract.exam_grammar import Grammar, Start
-from extract.exam_items import Item, is_gift, option_mark
+from extract.exam_items import Item, is_gift
 from extract.exam_keys import AnswerKey
 from ingest.document import Mark
 
@@ -54,7 +54,7 @@ class Block:
 # -- question starts --------------------------------------------------------------------
 
 def _question_like(item: Item, g: Grammar) -> bool:
-    return bool(option_mark(item, g) or item.answer or is_gift(item, g)
+    return bool(item.option or item.answer or is_gift(item, g)
                 or g.inline_answer.search(item.text))
 
 
@@ -189,7 +189,7 @@ def option_runs(items: list[Item], g: Grammar, skip: set[int]) -> list[tuple[int
                              if g.gift_close.search(items[j].text)), index)
             runs.append((index, gift_end))
             continue
-        mark = None if index in skip else option_mark(item, g)
+        mark = None if index in skip else item.option
         if mark is not None and current is not None and mark.style == style and (
                 mark.position == -1 or mark.position == position + 1):
             current = (current[0], index)

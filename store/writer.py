@@ -89,10 +89,6 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_json(path: Path, data: Any) -> None:
-    write_atomic(path, dumps_json(data))
-
-
 # -- the corpus folder, replaced as a whole --------------------------------------------
 
 class OutputError(Exception):
