@@ -30,6 +30,7 @@ from extract.answers import resolve_votes as resolve_answer
 from extract.furniture import CleanPage
 from extract.rules import compiled, load_rules
 from extract.structure import PageStructure
+from extract.two_column import HEADER, better_reading, deinterleave, restore_line_order
 
 RULES = "guide_questions"
 LABELS = "ABCDEFGH"
@@ -42,8 +43,6 @@ MATCHING_LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MARK_MATCH_MIN = 60
 #: Characters looked at on either side of a correctness mark.
 MARK_WINDOW = 30
-#: Fuzzy score above which an option's text found inside an interleaved stem is cut out.
-STEM_OPTION_CUT_MIN = 72
 #: Knowledge-check pages searched after a question page for its answer page.
 ANSWER_SEARCH = 3
 #: Tokens a rationale may spend before naming its option (``A DeepAR은 ...``).
@@ -84,9 +83,10 @@ def _is_option_like(text: str) -> bool:
     return bool(_HAS_LETTERS.search(text))
 
 
-def strip_column_headers(text: str) -> str:
-    """Remove slide column headers and icons (``보기 용답``, ``89``) wherever they sit."""
-    return re.sub(r"\s+", " ", compiled(RULES, "column_header").sub(" ", text)).strip()
+def strip_column_headers(text: str, mark: str = " ") -> str:
+    """Remove slide column headers and icons (``보기 용답``, ``89``) wherever they sit, or
+    replace them by ``mark`` (a two-column reading keeps where its header stood)."""
+    return re.sub(r"\s+", " ", compiled(RULES, "column_header").sub(f" {mark} ", text)).strip()
 
 
 def _label_positions(text: str) -> list[tuple[str, int, int]]:
@@ -138,6 +138,7 @@ class QuestionLayout:
     option_lines: list[str]
     trailing: str
     matching: bool
+    stream: str = ""  # the stem lines as read, options of a two-column page still inside
 
 
 def read_question_page(qpage: QuestionPage) -> QuestionLayout:
@@ -163,6 +164,7 @@ def read_question_page(qpage: QuestionPage) -> QuestionLayout:
         else:
             options.append(text)
     stem = " ".join(stem_parts)
+    stream = " ".join([strip_column_headers(qpage.first_line, HEADER)] + stem_parts[1:])
     trailing = ""
     question_mark = max(stem.rfind("?"), stem.rfind("？"))
     if question_mark >= 0 and question_mark < len(stem) - 1:
@@ -181,7 +183,7 @@ def read_question_page(qpage: QuestionPage) -> QuestionLayout:
             stem = " ".join([head] + stem_parts[1:])
     matching = bool(compiled(RULES, "matching_marker").search(stem))
     return QuestionLayout(stem.strip(), options, trailing if _is_option_like(trailing) else "",
-                          matching)
+                          matching, stream)
 
 
 def _split_after_last_sentence(text: str) -> tuple[str, str]:
@@ -206,6 +208,10 @@ class AnswerReading:
     labels_seen: set[str]
     names: dict[str, str]
     tail_lines: list[str]
+    head_lines: list[str] = field(default_factory=list)
+    #: names only the stated answer and the wrong-answer rationales give (the correct
+    #: option's segment is explanation prose, whose subject need not be the option)
+    option_names: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _answer_section_start(lines: list[str]) -> tuple[int, int]:
@@ -263,23 +269,31 @@ def read_answer_page(apage: QuestionPage) -> AnswerReading:
     lines = [apage.first_line] + [line.text for line in apage.page.lines[1:]]
     index, offset = _answer_section_start(lines)
     head = "\n".join(lines[:index] + ([lines[index][:offset]] if index < len(lines) else []))
-    section = " ".join(([lines[index][offset:]] if index < len(lines) else []) + lines[index + 1:])
-    wrong_marker = compiled(RULES, "wrong_section_marker").search(section)
-    correct_part = section[: wrong_marker.start()] if wrong_marker else section
-    wrong_part = section[wrong_marker.end():] if wrong_marker else ""
+    section = "\n".join(([lines[index][offset:]] if index < len(lines) else []) + lines[index + 1:])
     stated = stated_letters(section)
+    # a multi-answer page may state only some of its answers (``정답은 B,D, [``)
+    single = len(stated) == 1 and not choose_phrase(apage.first_line)
+    correct_part, wrong_part = split_wrong_answers(section, stated if single else [])
     rationales = _segments_by_label(wrong_part)
     wrong_labels = sorted({label for label, _ in rationales})
     labels_seen = (set(stated) | {label for label, _, _ in _label_positions(section)}
                    | {m.group("label") for m in compiled(RULES, "option_reference").finditer(section)})
     # the stated answer names its option most reliably; rationales may mislabel
     names = _stated_names(section)
+    option_names: dict[str, list[str]] = {label: [name] for label, name in names.items()}
+    for label, text in rationales + [(label, text) for label, text in _segments_by_label(correct_part)
+                                     if _colon_name(text)]:
+        name = option_name(text)
+        if name:
+            option_names.setdefault(label, []).append(name)
     for label, text in _segments_by_label(correct_part) + rationales:
         name = option_name(text)
         if name and label not in names:
             names[label] = name
-    return AnswerReading(stated, stated_count(section), head, section, _explanation(correct_part),
-                         wrong_labels, rationales, labels_seen, names, lines[index:] if index else lines[1:])
+    head_lines = lines[:index] + ([lines[index][:offset]] if index < len(lines) else [])
+    return AnswerReading(stated, stated_count(section), head, section, _explanation(correct_part, stated),
+                         wrong_labels, rationales, labels_seen, names, lines[index:] if index else lines[1:],
+                         head_lines, option_names)
 
 
 def _segments_by_label(text: str) -> list[tuple[str, str]]:
@@ -287,7 +301,7 @@ def _segments_by_label(text: str) -> list[tuple[str, str]]:
     labels = _label_positions(text)
     segments = []
     for (label, _start, end), following in zip(labels, labels[1:] + [None]):
-        body = text[end: following[1] if following else len(text)].strip()
+        body = re.sub(r"\s+", " ", text[end: following[1] if following else len(text)]).strip()
         if body:
             segments.append((label, body))
     return segments
@@ -324,29 +338,87 @@ def option_name(segment: str) -> str:
     particles = sorted(_rules()["name_particles"], key=len, reverse=True)
     for index, token in enumerate(tokens[:NAME_MAX_TOKENS]):
         for particle in particles:
-            if token.endswith(particle) and len(token) > len(particle):
+            # "밀도" is a word, not 밀 + 도: a name word keeps two letters
+            if token.endswith(particle) and len(token) >= len(particle) + 2:
                 return " ".join(tokens[:index] + [token[: -len(particle)]]).strip(" ,.")
     return ""
 
 
-def _explanation(correct_part: str) -> str | None:
-    """Text between the answer statement and the wrong-answer section, labels removed."""
+def _colon_name(segment: str) -> bool:
+    """Does the segment name its option with a colon (``지식 기반 질문에 답변: LLM은``)?"""
+    head = segment.split()[: NAME_MAX_TOKENS + 2]
+    return any(token.endswith(":") for token in head[1:] + head[:1])
+
+
+def split_wrong_answers(section: str, stated: list[str]) -> tuple[str, str]:
+    """The answer section split into its correct part and its wrong-answer part.
+
+    The wrong-answer part starts at the ``오답:`` marker — or earlier, where a label the
+    page does not state as the answer begins a sentence: in two-column reading the marker
+    sits in the left column and is read after the first rationale's first line (p. 46
+    ``… 받을 수 있습니다. A. 이진 분류는 … 없습니다. 오답: B 회귀는 …``). Markers inside
+    the wrong part are dropped (p. 235 reads ``비지도 오답: 학습에서는`` mid-sentence).
+    """
+    marker = compiled(RULES, "wrong_section_marker")
+    found = marker.search(section)
+    cut = found.start() if found else len(section)
+    if stated:
+        for label, start, _end in _label_positions(section[:cut]):
+            before = section[:start].rstrip()
+            if label not in stated and (not before or _SENTENCE_END.search(before)
+                                        or _DEBRIS_TOKEN.search(before)):
+                cut = start
+                break
+    wrong = marker.sub(" ", section[cut:])
+    return section[:cut], wrong
+
+
+_DEBRIS_TOKEN = re.compile(r"(?:^|\s)[^\w\s]{1,2}$|(?:^|\s)\d$")
+
+
+def _explanation(correct_part: str, stated: list[str] | None = None) -> str | None:
+    """Text between the answer statement and the wrong-answer section, labels removed, in
+    reading order (:func:`extract.two_column.restore_line_order`)."""
     text = correct_part
     for pattern in compiled_list("stated_answer"):
         text = _remove_sentence(pattern, text)
     text = compiled(RULES, "stated_answer_follows").sub(" ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    start = _explanation_start(text, stated or [])
+    if start:
+        text = restore_line_order(text[:start], text[start:])
     text = compiled(RULES, "explanation_marker").sub(" ", text)
+    if stated and len(stated) == 1:
+        # "A: 손실 함수는 …": the single answer's label opens the explanation
+        text = re.sub(rf"^\s*{stated[0]}\s*[:.;]?\s+", "", text.strip())
     text = re.sub(r"^[\s.:;,]+", "", re.sub(r"\s+", " ", text)).strip()
     return text or None
 
 
+def _explanation_start(text: str, stated: list[str]) -> int:
+    """Where the explanation proper starts: its ``설명:`` marker, else the answer's label
+    (``정답은 다음과 같습니다. … C: AWS Trainium은``); 0 when it starts the text."""
+    marker = compiled(RULES, "explanation_marker").search(text)
+    if marker:
+        return marker.start()
+    for label, start, _end in _label_positions(text):
+        if label in stated:
+            return start
+    return 0
+
+
 def _remove_sentence(pattern: re.Pattern[str], text: str) -> str:
-    """Remove a stated-answer phrase up to its ``입니다`` (when that comes soon)."""
+    """Remove a stated-answer phrase, with the option's name up to its ``입니다`` when that
+    is a name: a few words or a quotation (``정답은 B, 괜덤 컷 포레스트입니다``). After
+    ``정답: B`` a sentence of the explanation may follow (p. 314), which stays."""
     end = compiled(RULES, "answer_sentence_end")
     out, cursor = [], 0
     for match in pattern.finditer(text):
         stop = end.search(text, match.end())
-        cut = stop.end() if stop and stop.start() - match.end() < 80 else match.end()
+        name = text[match.end(): stop.start()].strip(" ,:") if stop else ""
+        is_name = (stop is not None and stop.start() - match.end() < 80
+                   and (len(name.split()) <= NAME_MAX_TOKENS or name[:1] in "'\"‘“"))
+        cut = stop.end() if is_name else match.end()
         out.append(text[cursor: match.start()])
         cursor = cut
     out.append(text[cursor:])
@@ -410,15 +482,16 @@ def _best_option(window: str, options: list[tuple[str, str]], from_start: bool) 
 
 
 # ------------------------------------------------------------------ options
-def build_options(layout: QuestionLayout, reading: AnswerReading | None) -> tuple[list[tuple[str, str]], list[str]]:
-    """Options in order A, B, C… and flags about how they were recovered."""
+def build_options(layout: QuestionLayout, reading: AnswerReading | None) -> OptionReading:
+    """Options in order A, B, C…, the stem, and flags about how they were recovered."""
     label_count = option_count_from_labels(reading.labels_seen) if reading else 0
-    lines = list(layout.option_lines)
+    lines = [_strip_icon_debris(line) for line in layout.option_lines]
     interleaved = bool(layout.trailing) or (label_count and len(lines) < label_count - 1)
     if not interleaved:
         while label_count and len(lines) > label_count and len(lines[0]) <= 4:
             lines.pop(0)  # a column header such as "용팀" above the options
-        return [(LABELS[i], text) for i, text in enumerate(lines[: len(LABELS)])], []
+        return OptionReading([(LABELS[i], text) for i, text in enumerate(lines[: len(LABELS)])],
+                             layout.stem, [])
     count = max(label_count, len(lines) + (1 if layout.trailing else 0))
     flags = ["options_interleaved"]
     highest_stated = max((LABELS.index(x) + 1 for x in (reading.stated if reading else [])), default=0)
@@ -427,38 +500,67 @@ def build_options(layout: QuestionLayout, reading: AnswerReading | None) -> tupl
         count = max(_rules()["default_option_count"], highest_stated)
         flags.append("option_count_uncertain")
     count = min(count, len(LABELS))
-    texts: list[str | None] = [None] * count
-    for offset, text in enumerate(reversed(lines)):
-        if count - 1 - offset >= 0:
-            texts[count - 1 - offset] = text
-    names = reading.names if reading else {}
-    missing = []
-    for index in range(count):
-        if texts[index] is None and LABELS[index] in names:
-            texts[index] = names[LABELS[index]]
-    unfilled = [i for i in range(count) if texts[i] is None]
-    repeats = any(fuzz.ratio(layout.trailing, t) >= STEM_OPTION_CUT_MIN for t in texts if t)
-    if layout.trailing and unfilled and not repeats:
-        texts[unfilled[-1]] = layout.trailing
-        unfilled.pop()
-    for index in unfilled:
-        texts[index] = ""
-        missing.append(LABELS[index])
+    in_stream = LABELS[: max(0, count - len(lines))]
+    line_options = lines[-(count - len(in_stream)):] if count > len(in_stream) else []
+    stream, choose = _without_choose_phrase(layout.stream)
+    readings = {"question": (stream.split(), None)}
+    if reading is not None:
+        readings["answer"] = answer_stream(reading)
+    stated = reading.stated if reading and len(reading.stated) == 1 else []
+    result = deinterleave(readings, list(in_stream),
+                          reading.option_names if reading else {}, stated[0] if stated else None)
+    options = result.options + [(LABELS[len(in_stream) + i], text)
+                                for i, text in enumerate(line_options)]
+    missing = [label for label, text in options if not text]
     if missing:
         flags.append("option_text_missing")
-    return [(LABELS[i], text or "") for i, text in enumerate(texts)], flags
+    if result.uncertain:
+        flags.append("text_uncertain")
+    stem = f"{result.stem} {choose}".strip() if choose else result.stem
+    return OptionReading(options, stem, flags, result.audit)
 
 
-def clean_interleaved_stem(stem: str, options: list[tuple[str, str]]) -> str:
-    """Cut option texts that two-column reading put inside the stem."""
-    for _label, text in options:
-        if len(text) < 3:
-            continue
-        alignment = fuzz.partial_ratio_alignment(text, stem)
-        if alignment and alignment.score >= STEM_OPTION_CUT_MIN:
-            start, end = alignment.dest_start, alignment.dest_end
-            stem = (stem[:start] + " " + stem[end:])
-    return re.sub(r"\s+", " ", stem).strip()
+@dataclass
+class OptionReading:
+    options: list[tuple[str, str]]
+    stem: str
+    flags: list[str]
+    audit: dict | None = None
+
+
+def _without_choose_phrase(text: str) -> tuple[str, str]:
+    """``… 무엇입니까? (3개 선택) 체스 두기`` -> the text without ``(3개 선택)``, and it."""
+    choose = choose_phrase(text)
+    if not choose:
+        return text, ""
+    return re.sub(r"\s+", " ", text[: choose.start()] + " " + text[choose.end():]).strip(), choose.group()
+
+
+def answer_stream(reading: AnswerReading) -> tuple[list[str], int | None]:
+    """The answer page's reading of a two-column question, without its correctness mark,
+    and the token the mark stood before (the correct option's first word)."""
+    heads = [strip_column_headers(line, HEADER) for line in reading.head_lines]
+    stem_end = compiled(RULES, "stem_end")
+    text = " ".join(heads[:1] + [line for line in heads[1:] if stem_end.search(line)])
+    text, _choose = _without_choose_phrase(text)
+    text = compiled(RULES, "correct_mark").sub(f" {_MARK} ", text)
+    tokens: list[str] = []
+    mark_at = None
+    for token in text.split():
+        if token == _MARK or compiled(RULES, "bare_mark").match(token):
+            mark_at = len(tokens)
+        elif not re.fullmatch(r"[|:;]+", token):
+            tokens.append(token)
+    return tokens, mark_at
+
+
+_MARK = "\x02"
+
+
+def _strip_icon_debris(line: str) -> str:
+    """``정구회 적용 CO:`` -> ``정구회 적용``: an option never ends in a short token with a
+    colon (the OCR of the slide's wrong-answer icon)."""
+    return re.sub(r"(?:\s+\S{1,3}[:;])+$", "", line).strip()
 
 
 # ------------------------------------------------------------------ matching questions
@@ -577,11 +679,12 @@ def build_question(qpage: QuestionPage, apage: QuestionPage | None) -> GuideQues
         return GuideQuestion(info.module, info.module_title, info.topic, qpage.number, pages,
                              "matching", layout.stem, items, answer, explanation,
                              match_targets=targets, flags=sorted(set(flags + match_flags)))
-    options, option_flags = build_options(layout, reading)
-    flags += option_flags
-    stem = layout.stem
-    if "options_interleaved" in option_flags:
-        stem = clean_interleaved_stem(stem, options)
+    option_reading = build_options(layout, reading)
+    options, stem = option_reading.options, option_reading.stem
+    if reading is not None:
+        options = [(label, better_reading(text, reading.option_names.get(label, [])) or text)
+                   for label, text in options]
+    flags += option_reading.flags
     labels = [label for label, _ in options]
     expected = expected_answer_count(layout.stem, apage.first_line if apage else "")
     stated = reading.stated if reading else []

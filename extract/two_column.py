@@ -1,0 +1,324 @@
+"""Two-column knowledge checks put back in reading order.
+
+On a two-column slide the stem sits on the left and the options on the right, one per row.
+The OCR reads the page row by row, so one line of text interleaves both columns, in page
+order (guide p. 232)::
+
+    의료 기관에서 과거의 의료 | 기록올 토대로 환자의 재입원 | 순한 신경망 | 위험성올 …
+    규청은 순수하러면 모델의 결과틀 | 괜} 포레스트 | 해석할 수 있어야 합니다 | 로치스리 회기 |
+    이러인 상황에 … 무엇입나까? | 합성급 신경망
+
+Every question is read twice — on its question page and again on its answer page, where a
+correctness mark ``(정답)`` stands before one option — and the two readings shuffle the
+same rows differently (p. 234 splits option B over two rows, p. 235 reads it whole). The
+answer page also names the options: the stated answer (``정답은 C 로지스틱 회귀입니다``)
+and the rationales (``오답: A 심층 신경망은 …``).
+
+:func:`deinterleave` finds, in each reading, the token runs that are the options: the
+options stand in page order, the last one follows the stem's ``?``, and a run is scored by
+how closely its jamo match the name the answer page gives its label; a label without a
+name takes the run of bare noun phrases (options are noun phrases, the stem's words carry
+particles and endings) left between its neighbours. The reading whose runs match their
+names best gives the options and the stem (the tokens left), and the choice and its score
+are returned for the audit. A reconstruction resting on unnamed runs is ``uncertain``.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz.distance import Indel, Levenshtein
+
+from extract.hangul import jamo
+from extract.rules import load_rules
+
+#: Longest option run, in tokens, looked for inside a reading.
+SPAN_MAX_TOKENS = 9
+#: Jamo similarity from which a run counts as the option its label's name describes
+#: (``로치스리 회기`` ~ ``로지스틱 회귀`` 0.74; ``순한 신경망`` ~ ``심층 신경망`` 0.55).
+NAME_MIN = 0.5
+#: Weight of name similarity against the bare-noun prior of a run.
+NAME_WEIGHT = 4.0
+#: Prior of a run per bare (particle-free) token, and the cost of a token with a particle
+#: or an ending inside a run no name supports.
+BARE_TOKEN = 0.15
+INFLECTED_TOKEN = -0.6
+#: A run right after the answer page's correctness mark, for the stated label.
+MARK_BONUS = 1.0
+_BARE_TAGS = ("NN", "SL", "SN", "SH", "SS", "SW", "SO", "SP", "XSN", "XPN", "XR", "MAJ", "W_")
+_QUESTION_END = re.compile(r"[?？](?=\s|$)")
+
+
+@dataclass(frozen=True)
+class Run:
+    """Tokens ``[start, end)`` of a reading taken as the option ``label``."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+    score: float
+    support: str  # "name", "tail" (after the stem's "?"), "mark" or "noun-run"
+
+
+@dataclass
+class Reading:
+    """One reading of a two-column question: its tokens and the runs found in it."""
+
+    name: str
+    tokens: list[str]
+    runs: list[Run] = field(default_factory=list)
+    score: float = float("-inf")
+
+    @property
+    def stem(self) -> str:
+        taken = {i for run in self.runs for i in range(run.start, run.end)}
+        stem_end = next((i + 1 for i in range(len(self.tokens) - 1, -1, -1)
+                         if _QUESTION_END.search(self.tokens[i])), len(self.tokens))
+        return " ".join(t for i, t in enumerate(self.tokens)
+                        if i not in taken and t != HEADER and i < stem_end)
+
+
+@dataclass
+class Deinterleaved:
+    stem: str
+    options: list[tuple[str, str]]
+    uncertain: bool
+    audit: dict
+
+
+#: Jamo similarity from which two tokens count as the same word read twice.
+TOKEN_MATCH_MIN = 0.6
+
+
+@lru_cache(maxsize=4096)
+def name_similarity(run: str, name: str) -> float:
+    """How well a run of a reading matches an option's name, 0..1, weighted to recall.
+
+    Words (punctuation stripped) match when their jamo are ``TOKEN_MATCH_MIN`` alike;
+    characters by their longest common subsequence. A rationale names an option
+    shortly (``CPU 인스템스`` for ``CPU 훈련 인스단스``, ``SageMaker AMT`` for
+    ``SageMaker 자동 도델 ;gAMT)``), so how much of the name the run covers counts most,
+    and how much of the run is name counts less: the run must still beat the single word
+    ``인스템스``, and ``로치스리 회기`` must match ``로지스틱 회귀``.
+    """
+    words_run, words_name = _words(run), _words(name)
+    if not words_run or not words_name:
+        return 0.0
+    chars_run, chars_name = "".join(words_run), "".join(words_name)
+    common = (len(chars_run) + len(chars_name)
+              - Indel.distance(chars_run, chars_name)) / 2
+    found_name = sum(1 for v in words_name if any(_word_match(w, v) for w in words_run))
+    found_run = sum(1 for w in words_run if any(_word_match(w, v) for v in words_name))
+    return (0.35 * found_name / len(words_name) + 0.35 * common / len(chars_name)
+            + 0.15 * found_run / len(words_run) + 0.15 * common / len(chars_run))
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in (re.sub(r"[^\w]+", "", t) for t in text.split()) if w]
+
+
+@lru_cache(maxsize=16384)
+def _word_match(a: str, b: str) -> bool:
+    return Levenshtein.normalized_similarity(jamo(a.lower()), jamo(b.lower())) >= TOKEN_MATCH_MIN
+
+
+#: Jamo similarity from which an option and its name are the same words read twice
+#: (``허트 면``/``하트 맵``), with no word pair below ``SAME_WORD_MIN`` (``순한``/``심층``
+#: are two words: ``순한 신경망`` is not ``심층 신경망`` however alike ``신경망`` is).
+SAME_TEXT_MIN = 0.6
+SAME_WORD_MIN = 0.3
+
+
+def better_reading(text: str, names: list[str]) -> str | None:
+    """The name the answer page gives an option, when it is the same words read again.
+
+    The answer page's prose is set large and reads cleaner than the option column
+    (``이진 분규`` is ``이진 분류는`` in the rationale, ``로치스리 회기`` is ``정답은 C 로지스틱
+    회귀입니다``). A name replaces the option's text only word for word: as many words,
+    each pair alike in its jamo, so an abbreviating name (``CPU 인스템스`` for ``CPU 훈련
+    인스단스``) or one the book words differently (``심층 신경망`` for ``순한 신경망``) never
+    does.
+    """
+    words = text.split()
+    best, best_score = None, 0.0
+    for name in names:
+        other = name.split()
+        if len(other) != len(words) or name == text:
+            continue
+        pair = [Levenshtein.normalized_similarity(jamo(a.lower()), jamo(b.lower()))
+                for a, b in zip(words, other)]
+        whole = Levenshtein.normalized_similarity(jamo(text.lower()), jamo(name.lower()))
+        if min(pair) >= SAME_WORD_MIN and whole >= SAME_TEXT_MIN and whole > best_score:
+            best, best_score = name, whole
+    return best
+
+
+@lru_cache(maxsize=1)
+def _kiwi():
+    from extract.ocr_correct import get_corrector
+
+    return get_corrector().kiwi
+
+
+def bare_tokens(tokens: list[str]) -> list[bool]:
+    """Per token: does it read as a bare noun phrase piece (no particle, no ending)?"""
+    text = " ".join(tokens)
+    starts, offset = [], 0
+    for token in tokens:
+        starts.append(offset)
+        offset += len(token) + 1
+    bare = [True] * len(tokens)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        morphemes = _kiwi().tokenize(text)
+    conjunctions = frozenset(load_rules("guide_questions")["noun_phrase_conjunctions"])
+    index = 0
+    for morpheme in morphemes:
+        while index + 1 < len(starts) and morpheme.start >= starts[index + 1]:
+            index += 1
+        if not morpheme.tag.startswith(_BARE_TAGS) and morpheme.form not in conjunctions:
+            bare[index] = False
+    return bare
+
+
+def _run_score(text: str, names: list[str], bare: list[bool]) -> tuple[float, str]:
+    prior = sum(BARE_TOKEN if b else INFLECTED_TOKEN for b in bare)
+    best = max((name_similarity(text, name) for name in names), default=0.0)
+    if best >= NAME_MIN:
+        return NAME_WEIGHT * (best - NAME_MIN) + 0.5 + prior, "name"
+    return prior, "noun-run"
+
+
+#: Marks a column header (``보기 옵션``) in a reading's tokens: the options column starts
+#: on the row below it, so no run starts before one stem token after it.
+HEADER = "\x01"
+#: Cost of a token after the stem's ``?`` that no run takes (watermark debris such as
+#: ``JP`` or ``COI`` costs nothing: short and without Hangul).
+TAIL_LEFT_OVER = -0.8
+_DEBRIS = re.compile(r"^[^\uac00-\ud7a3]{1,3}$")
+
+
+def _left_over(tokens: list[str], start: int, stop: int) -> float:
+    return sum(0.0 if _DEBRIS.match(t) else TAIL_LEFT_OVER for t in tokens[start:stop])
+
+
+def find_runs(tokens: list[str], labels: list[str], names: dict[str, list[str]],
+              mark_at: int | None = None, mark_label: str | None = None) -> tuple[list[Run], float]:
+    """The best runs, one per label, in page order, by dynamic programming.
+
+    The layout's constraints: runs do not overlap and follow label order; before the
+    stem's last ``?`` two runs are parted by at least one stem token (each row starts with
+    its stem fragment), and the first run starts a row below the column header; after the
+    ``?`` only options remain, so runs may touch and every token left over costs.
+    """
+    if not labels or not tokens:
+        return [], float("-inf")
+    header = tokens.index(HEADER) if HEADER in tokens else None
+    first_start = header + 2 if header is not None else 0
+    bare = bare_tokens([t for t in tokens])
+    n = len(tokens)
+    tail = next((i + 1 for i in range(n - 1, -1, -1) if _QUESTION_END.search(tokens[i])), n)
+    neg = float("-inf")
+    # ends[k][e]: best score with the k-th run ending at token e (k = 0: nothing placed)
+    ends = [[neg] * (n + 1) for _ in range(len(labels) + 1)]
+    back: dict[tuple[int, int], tuple[int, int, float, str]] = {}
+    ends[0][0] = 0.0
+    for k, label in enumerate(labels, 1):
+        for start in range(n):
+            if tokens[start] == HEADER or (k == 1 and start < first_start):
+                continue
+            previous = neg, -1
+            for e in range(0, start + 1):
+                if ends[k - 1][e] == neg or (k > 1 and start < tail and e >= start):
+                    continue
+                value = ends[k - 1][e] + (_left_over(tokens, max(e, tail), start) if start >= tail else 0.0)
+                if value > previous[0]:
+                    previous = value, e
+            if previous[0] == neg:
+                continue
+            for stop in range(start + 1, min(n, start + SPAN_MAX_TOKENS) + 1):
+                if HEADER in tokens[start:stop] or (start < tail < stop):
+                    break
+                text = " ".join(tokens[start:stop])
+                score, support = _run_score(text, names.get(label, []), bare[start:stop])
+                if mark_at is not None and label == mark_label and start == mark_at:
+                    score, support = score + MARK_BONUS, "mark"
+                if start >= tail and support == "noun-run":
+                    score, support = max(score, 0.5), "tail"
+                if previous[0] + score > ends[k][stop]:
+                    ends[k][stop] = previous[0] + score
+                    back[(k, stop)] = (previous[1], start, score, support)
+    last = len(labels)
+    total, stop = max(((ends[last][e] + _left_over(tokens, max(e, tail), n), e)
+                       for e in range(n + 1) if ends[last][e] != neg), default=(neg, -1))
+    if total == neg:
+        return [], neg
+    runs: list[Run] = []
+    for k in range(last, 0, -1):
+        previous, start, score, support = back[(k, stop)]
+        runs.append(Run(labels[k - 1], start, stop, " ".join(tokens[start:stop]), score, support))
+        stop = previous
+    runs.reverse()
+    return runs, total
+
+
+def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list[str],
+                 names: dict[str, list[str]], mark_label: str | None = None) -> Deinterleaved:
+    """Options (for ``labels``) and stem from the readings of one two-column question.
+
+    ``readings`` maps a reading's name (``question``, ``answer``) to its tokens and the
+    index of the token a correctness mark stood before (or ``None``).
+    """
+    found: list[Reading] = []
+    for reading_name, (tokens, mark_at) in readings.items():
+        runs, score = find_runs(tokens, labels, names, mark_at, mark_label)
+        found.append(Reading(reading_name, tokens, runs, score))
+    chosen = max(found, key=lambda r: r.score)
+    by_label = {run.label: run for run in chosen.runs}
+    options = [(label, by_label[label].text if label in by_label else "") for label in labels]
+    uncertain = any(label not in by_label or by_label[label].support == "noun-run"
+                    for label in labels)
+    audit = {
+        "reading": chosen.name,
+        "score": round(chosen.score, 3),
+        "scores": {r.name: round(r.score, 3) for r in found},
+        "tokens": chosen.tokens,
+        "runs": [{"label": r.label, "tokens": [r.start, r.end], "text": r.text,
+                  "support": r.support, "score": round(r.score, 3)} for r in chosen.runs],
+        "stem": chosen.stem,
+    }
+    return Deinterleaved(chosen.stem, options, uncertain, audit)
+
+
+# ------------------------------------------------------------------ explanation lines
+_ENDS_SENTENCE = re.compile(r"(?:다|요)[.]?$|[.?!]$")
+_TRAILING_DEBRIS = re.compile(r"(?:\s+[^\uac00-\ud7a3\s]{1,3})+$")
+
+
+def restore_line_order(chunk: str, text: str) -> str:
+    """Put back a line that two-column reading moved before the explanation's start.
+
+    The explanation column's second line is often read first, before ``설명:`` or the
+    answer's label (the right column's header sits on the first line's row): p. 233
+    ``효율적입니다. 이 모델을 … 있습니다. 설명: 해석 가능성이 … 태스크에도``. The line goes
+    back after the first line: at the end when the text stops mid-sentence and the line
+    ends one (only there does a sentence complete); else at the word boundary where the
+    first line would end, its length being about the moved line's (lines of one column
+    are alike in length), never right after a sentence end when the line starts in the
+    middle of one.
+    """
+    chunk, text = chunk.strip(), text.strip()
+    if len(chunk.split()) < 2 or not re.search(r"[\uac00-\ud7a3]", chunk):
+        return f"{chunk} {text}".strip()
+    body = _TRAILING_DEBRIS.sub("", text)
+    if _ENDS_SENTENCE.search(chunk) and not _ENDS_SENTENCE.search(body):
+        return f"{text} {chunk}"
+    boundaries = [m.start() for m in re.finditer(r"\s+", text)]
+    candidates = [b for b in boundaries if not _ENDS_SENTENCE.search(text[:b])]
+    if not candidates:
+        return f"{text} {chunk}"
+    where = min(candidates, key=lambda b: (abs(b - len(chunk)), b))
+    return f"{text[:where]} {chunk} {text[where:].strip()}"
