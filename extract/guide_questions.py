@@ -29,6 +29,7 @@ from extract.answers import choose_phrase, expected_count
 from extract.answers import resolve_votes as resolve_answer
 from extract.furniture import CleanPage
 from extract.rules import compiled, load_rules
+from extract.readings import merge_readings
 from extract.structure import PageStructure
 from extract.two_column import HEADER, better_reading, deinterleave, restore_line_order
 
@@ -70,6 +71,8 @@ class GuideQuestion:
     answer_signals: dict[str, list[str]] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     translations: dict[str, dict] = field(default_factory=dict)  # a course book has none
+    #: how the reading order was restored and the two readings merged (audit only)
+    reading_audit: dict | None = None
     images: list[str] = field(default_factory=list)  # pictures are not in an OCR text dump
 
 
@@ -373,26 +376,35 @@ def split_wrong_answers(section: str, stated: list[str]) -> tuple[str, str]:
     return section[:cut], wrong
 
 
-_DEBRIS_TOKEN = re.compile(r"(?:^|\s)[^\w\s]{1,2}$|(?:^|\s)\d$")
+#: What the OCR makes of a slide's icons between two sentences: ``0``, ``@``, ``CO``, ``CO%``.
+_DEBRIS_TOKEN = re.compile(r"(?:^|\s)[^\uac00-\ud7a3\s]{1,3}$")
 
 
 def _explanation(correct_part: str, stated: list[str] | None = None) -> str | None:
-    """Text between the answer statement and the wrong-answer section, labels removed, in
-    reading order (:func:`extract.two_column.restore_line_order`)."""
-    text = correct_part
-    for pattern in compiled_list("stated_answer"):
-        text = _remove_sentence(pattern, text)
-    text = compiled(RULES, "stated_answer_follows").sub(" ", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    """Text between the answer statement and the wrong-answer section, labels and marks
+    removed, in reading order (:func:`extract.two_column.restore_line_order`: the line
+    the two-column read put first is measured against the text as printed, statement
+    included)."""
+    text = re.sub(r"\s+", " ", correct_part).strip()
     start = _explanation_start(text, stated or [])
     if start:
-        text = restore_line_order(text[:start], text[start:])
+        text = restore_line_order(_without_statements(text[:start]), text[start:])
+    text = _without_statements(text)
     text = compiled(RULES, "explanation_marker").sub(" ", text)
+    text = compiled(RULES, "correct_mark").sub(" ", text)
     if stated and len(stated) == 1:
         # "A: 손실 함수는 …": the single answer's label opens the explanation
         text = re.sub(rf"^\s*{stated[0]}\s*[:.;]?\s+", "", text.strip())
     text = re.sub(r"^[\s.:;,]+", "", re.sub(r"\s+", " ", text)).strip()
     return text or None
+
+
+def _without_statements(text: str) -> str:
+    """The text without its answer statements (``정답은 다음과 같습니다``, ``정답은 B, 이름입니다``)."""
+    text = compiled(RULES, "stated_answer_follows").sub(" ", text)
+    for pattern in compiled_list("stated_answer"):
+        text = _remove_sentence(pattern, text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _explanation_start(text: str, stated: list[str]) -> int:
@@ -490,8 +502,12 @@ def build_options(layout: QuestionLayout, reading: AnswerReading | None) -> Opti
     if not interleaved:
         while label_count and len(lines) > label_count and len(lines[0]) <= 4:
             lines.pop(0)  # a column header such as "용팀" above the options
-        return OptionReading([(LABELS[i], text) for i, text in enumerate(lines[: len(LABELS)])],
-                             layout.stem, [])
+        options = [(LABELS[i], text) for i, text in enumerate(lines[: len(LABELS)])]
+        if reading is None:
+            return OptionReading(options, layout.stem, [])
+        again = answer_page_option_lines(reading, len(options))
+        return OptionReading(options, layout.stem, [], other_stems=[answer_page_stem(reading)],
+                             other_options=again)
     count = max(label_count, len(lines) + (1 if layout.trailing else 0))
     flags = ["options_interleaved"]
     highest_stated = max((LABELS.index(x) + 1 for x in (reading.stated if reading else [])), default=0)
@@ -517,15 +533,40 @@ def build_options(layout: QuestionLayout, reading: AnswerReading | None) -> Opti
     if result.uncertain:
         flags.append("text_uncertain")
     stem = f"{result.stem} {choose}".strip() if choose else result.stem
-    return OptionReading(options, stem, flags, result.audit)
+    others = [f"{other} {choose}".strip() for other in result.other_stems]
+    return OptionReading(options, stem, flags, result.audit, others)
 
 
 @dataclass
 class OptionReading:
+    """The options and stem of a question page, with what the answer page reads again."""
+
     options: list[tuple[str, str]]
     stem: str
     flags: list[str]
     audit: dict | None = None
+    other_stems: list[str] = field(default_factory=list)
+    #: the answer page's reading of each option line (plain layout), "" where it has none
+    other_options: list[str] = field(default_factory=list)
+
+
+def answer_page_stem(reading: AnswerReading) -> str:
+    """The stem as the answer page prints it again: its first line up to the ``?``."""
+    first = strip_column_headers(reading.head_lines[0]) if reading.head_lines else ""
+    first = compiled(RULES, "correct_mark").sub(" ", first)
+    stem, _choose = _without_choose_phrase(first)
+    end = max(stem.rfind("?"), stem.rfind("？"))
+    return stem[: end + 1].strip() if end >= 0 else ""
+
+
+def answer_page_option_lines(reading: AnswerReading, count: int) -> list[str]:
+    """The answer page's one-per-line options, marks removed, when it has ``count``."""
+    lines = [compiled(RULES, "correct_mark").sub(" ", strip_column_headers(line)).strip()
+             for line in reading.head_lines[1:]]
+    lines = [line for line in lines if _is_option_like(line)]
+    while len(lines) > count and len(lines[0]) <= 4:
+        lines.pop(0)
+    return lines if len(lines) == count else []
 
 
 def _without_choose_phrase(text: str) -> tuple[str, str]:
@@ -681,6 +722,15 @@ def build_question(qpage: QuestionPage, apage: QuestionPage | None) -> GuideQues
                              match_targets=targets, flags=sorted(set(flags + match_flags)))
     option_reading = build_options(layout, reading)
     options, stem = option_reading.options, option_reading.stem
+    merged: list[dict] = []
+    for other in option_reading.other_stems:
+        stem, choices = merge_readings(stem, other)
+        merged += [dict(c.as_dict(), field="stem") for c in choices]
+    for index, other in enumerate(option_reading.other_options):
+        label, text = options[index]
+        text, choices = merge_readings(text, other)
+        options[index] = (label, text)
+        merged += [dict(c.as_dict(), field=f"options/{index}/text") for c in choices]
     if reading is not None:
         options = [(label, better_reading(text, reading.option_names.get(label, [])) or text)
                    for label, text in options]
@@ -705,4 +755,17 @@ def build_question(qpage: QuestionPage, apage: QuestionPage | None) -> GuideQues
         rationales=reading.rationales if reading else [],
         answer_signals={"stated": stated, "marked": marked, "complement": complement},
         flags=sorted(set(flags)),
+        reading_audit=_reading_audit(option_reading.audit, merged),
     )
+
+
+def _reading_audit(deinterleaved: dict | None, merged: list[dict]) -> dict | None:
+    """What the reading-order and two-reading steps did to a question, for the audit."""
+    if not deinterleaved and not merged:
+        return None
+    audit: dict = {}
+    if deinterleaved:
+        audit["two_column"] = deinterleaved
+    if merged:
+        audit["readings_merged"] = merged
+    return audit

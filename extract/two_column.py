@@ -25,13 +25,14 @@ are returned for the audit. A reconstruction resting on unnamed runs is ``uncert
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel, Levenshtein
 
-from extract.hangul import jamo
+from extract.hangul import all_syllables, jamo
 from extract.rules import load_rules
 
 #: Longest option run, in tokens, looked for inside a reading.
@@ -45,6 +46,10 @@ NAME_WEIGHT = 4.0
 #: or an ending inside a run no name supports.
 BARE_TOKEN = 0.15
 INFLECTED_TOKEN = -0.6
+#: Share of the bare-noun prior a named run gets: enough to take the words a short name
+#: leaves out (``IAM`` for ``AWS Identity and Access Management(AWS IAM)``), too little to
+#: swallow the stem word next to it.
+NAMED_PRIOR_SHARE = 0.5
 #: A run right after the answer page's correctness mark, for the stated label.
 MARK_BONUS = 1.0
 _BARE_TAGS = ("NN", "SL", "SN", "SH", "SS", "SW", "SO", "SP", "XSN", "XPN", "XR", "MAJ", "W_")
@@ -87,6 +92,8 @@ class Deinterleaved:
     options: list[tuple[str, str]]
     uncertain: bool
     audit: dict
+    #: the stems the other readings leave, for a word-by-word merge
+    other_stems: list[str] = field(default_factory=list)
 
 
 #: Jamo similarity from which two tokens count as the same word read twice.
@@ -110,19 +117,26 @@ def name_similarity(run: str, name: str) -> float:
     chars_run, chars_name = "".join(words_run), "".join(words_name)
     common = (len(chars_run) + len(chars_name)
               - Indel.distance(chars_run, chars_name)) / 2
-    found_name = sum(1 for v in words_name if any(_word_match(w, v) for w in words_run))
-    found_run = sum(1 for w in words_run if any(_word_match(w, v) for v in words_name))
-    return (0.35 * found_name / len(words_name) + 0.35 * common / len(chars_name)
-            + 0.15 * found_run / len(words_run) + 0.15 * common / len(chars_run))
+    found_name = sum(max(_word_match(w, v) for w in words_run) for v in words_name)
+    found_run = sum(max(_word_match(w, v) for v in words_name) for w in words_run)
+    return (0.4 * found_name / len(words_name) + 0.4 * common / len(chars_name)
+            + 0.1 * found_run / len(words_run) + 0.1 * common / len(chars_run))
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in (re.sub(r"[^\w]+", "", t) for t in text.split()) if w]
+    """Words split at spaces and punctuation: ``라티(RL)`` is two words."""
+    return re.findall(r"\w+", text)
 
 
 @lru_cache(maxsize=16384)
-def _word_match(a: str, b: str) -> bool:
-    return Levenshtein.normalized_similarity(jamo(a.lower()), jamo(b.lower())) >= TOKEN_MATCH_MIN
+def _word_match(a: str, b: str) -> float:
+    """1 for the same word read twice (jamo ``TOKEN_MATCH_MIN`` alike), half for a Hangul
+    word of the same length (``라티`` for ``학습``: the OCR garbles whole syllables), else 0."""
+    if Levenshtein.normalized_similarity(jamo(a.lower()), jamo(b.lower())) >= TOKEN_MATCH_MIN:
+        return 1.0
+    if len(a) == len(b) and all_syllables(a) and all_syllables(b):
+        return 0.5
+    return 0.0
 
 
 #: Jamo similarity from which an option and its name are the same words read twice
@@ -157,7 +171,7 @@ def better_reading(text: str, names: list[str]) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _kiwi():
+def kiwi():
     from extract.ocr_correct import get_corrector
 
     return get_corrector().kiwi
@@ -173,7 +187,7 @@ def bare_tokens(tokens: list[str]) -> list[bool]:
     bare = [True] * len(tokens)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        morphemes = _kiwi().tokenize(text)
+        morphemes = kiwi().tokenize(text)
     conjunctions = frozenset(load_rules("guide_questions")["noun_phrase_conjunctions"])
     index = 0
     for morpheme in morphemes:
@@ -185,10 +199,11 @@ def bare_tokens(tokens: list[str]) -> list[bool]:
 
 
 def _run_score(text: str, names: list[str], bare: list[bool]) -> tuple[float, str]:
+    """A run's score: name similarity where a name matches it, else the bare-noun prior."""
     prior = sum(BARE_TOKEN if b else INFLECTED_TOKEN for b in bare)
     best = max((name_similarity(text, name) for name in names), default=0.0)
     if best >= NAME_MIN:
-        return NAME_WEIGHT * (best - NAME_MIN) + 0.5 + prior, "name"
+        return NAME_WEIGHT * (best - NAME_MIN) + 0.5 + NAMED_PRIOR_SHARE * prior, "name"
     return prior, "noun-run"
 
 
@@ -279,8 +294,11 @@ def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list
     chosen = max(found, key=lambda r: r.score)
     by_label = {run.label: run for run in chosen.runs}
     options = [(label, by_label[label].text if label in by_label else "") for label in labels]
-    uncertain = any(label not in by_label or by_label[label].support == "noun-run"
-                    for label in labels)
+    # a run no name supports is a guess; so is the split of the text after the stem's "?"
+    # between several options none of which is named
+    unnamed_tail = sum(1 for run in chosen.runs if run.support == "tail")
+    uncertain = unnamed_tail > 1 or any(label not in by_label or by_label[label].support == "noun-run"
+                                        for label in labels)
     audit = {
         "reading": chosen.name,
         "score": round(chosen.score, 3),
@@ -290,12 +308,19 @@ def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list
                   "support": r.support, "score": round(r.score, 3)} for r in chosen.runs],
         "stem": chosen.stem,
     }
-    return Deinterleaved(chosen.stem, options, uncertain, audit)
+    others = [r.stem for r in found if r is not chosen and r.runs]
+    return Deinterleaved(chosen.stem, options, uncertain, audit, others)
 
 
 # ------------------------------------------------------------------ explanation lines
 _ENDS_SENTENCE = re.compile(r"(?:다|요)[.]?$|[.?!]$")
 _TRAILING_DEBRIS = re.compile(r"(?:\s+[^\uac00-\ud7a3\s]{1,3})+$")
+
+
+def display_width(text: str) -> int:
+    """Printed width in half-width units: a Hangul syllable is as wide as two Latin letters
+    (a column's lines are alike in width, not in characters)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def restore_line_order(chunk: str, text: str) -> str:
@@ -320,5 +345,6 @@ def restore_line_order(chunk: str, text: str) -> str:
     candidates = [b for b in boundaries if not _ENDS_SENTENCE.search(text[:b])]
     if not candidates:
         return f"{text} {chunk}"
-    where = min(candidates, key=lambda b: (abs(b - len(chunk)), b))
+    width = display_width(chunk)
+    where = min(candidates, key=lambda b: (abs(display_width(text[:b]) - width), b))
     return f"{text[:where]} {chunk} {text[where:].strip()}"

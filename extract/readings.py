@@ -1,0 +1,74 @@
+"""Two OCR readings of one text merged word by word.
+
+Every knowledge check is printed twice — on its question page and again on its answer
+page — and the OCR garbles the two prints differently (p. 126 ``기장 직합히 데이터``,
+p. 127 ``기장 적합한 데이터``; p. 45 ``자랑올 개발히고 옛습니다``, p. 46 ``사랑올 개발히고
+있습니다``). Where the two readings align word for word, a word they disagree on is taken
+from the reading that Kiwi's language model finds likelier in its sentence, so each
+word comes from whichever print the OCR read better. Readings that do not align (a
+two-column page read in another order) are left as they are.
+"""
+from __future__ import annotations
+
+import difflib
+import warnings
+from dataclasses import dataclass
+
+#: Share of words two readings must have in common, in order, to be merged.
+ALIGN_MIN = 0.6
+#: Words of context on each side when the language model compares two variants.
+CONTEXT = 2
+#: Log-probability margin the other reading's word needs to replace the primary's.
+MARGIN = 1.0
+
+
+@dataclass(frozen=True)
+class WordChoice:
+    """One disagreement: the word kept, the word rejected, and the score margin."""
+
+    index: int
+    kept: str
+    rejected: str
+    margin: float
+
+    def as_dict(self) -> dict:
+        return {"index": self.index, "kept": self.kept, "rejected": self.rejected,
+                "margin": round(self.margin, 3)}
+
+
+def _score(texts: list[str]) -> list[float]:
+    from extract.two_column import kiwi
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [result[0][1] for result in kiwi().analyze(texts, top_n=1)]
+
+
+def merge_readings(primary: str, other: str) -> tuple[str, list[WordChoice]]:
+    """``primary`` with each word the readings disagree on taken from the likelier one."""
+    words, others = primary.split(), other.split()
+    if not words or not others:
+        return primary, []
+    matcher = difflib.SequenceMatcher(a=words, b=others, autojunk=False)
+    common = sum(block.size for block in matcher.get_matching_blocks())
+    if common / max(len(words), len(others)) < ALIGN_MIN:
+        return primary, []
+    pairs = [(i, others[j1 + (i - i1)])
+             for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+             if tag == "replace" and i2 - i1 == j2 - j1 for i in range(i1, i2)]
+    if not pairs:
+        return primary, []
+    texts = []
+    for i, variant in pairs:
+        left = words[max(0, i - CONTEXT): i]
+        right = words[i + 1: i + 1 + CONTEXT]
+        texts.append(" ".join(left + [words[i]] + right))
+        texts.append(" ".join(left + [variant] + right))
+    scores = _score(texts)
+    merged, choices = list(words), []
+    for n, (i, variant) in enumerate(pairs):
+        mine, theirs = scores[2 * n], scores[2 * n + 1]
+        if theirs - mine > MARGIN:
+            merged[i] = variant
+            choices.append(WordChoice(i, variant, words[i], theirs - mine))
+    return " ".join(merged), choices
