@@ -11,6 +11,7 @@ two-column page read in another order) are left as they are.
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -44,6 +45,20 @@ def _score(texts: list[str]) -> list[float]:
         return [result[0][1] for result in kiwi().analyze(texts, top_n=1)]
 
 
+def _same_script(a: str, b: str) -> bool:
+    """Two readings of one Hangul word: the language model scores Latin letters, digits
+    and symbols as likely as any syllable (``ML8`` over ``ML용``, ``Com`` over ``배포``), so
+    only words whose letters are the same kinds compete."""
+    def kinds(word: str) -> tuple[bool, bool, bool]:
+        return (bool(_HANGUL.search(word)), bool(_LATIN.search(word)), bool(_OTHER.search(word)))
+    return kinds(a) == kinds(b) and kinds(a)[0]
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+_OTHER = re.compile(r"[^\w\s]")
+
+
 def merge_readings(primary: str, other: str) -> tuple[str, list[WordChoice]]:
     """``primary`` with each word the readings disagree on taken from the likelier one."""
     words, others = primary.split(), other.split()
@@ -55,7 +70,8 @@ def merge_readings(primary: str, other: str) -> tuple[str, list[WordChoice]]:
         return primary, []
     pairs = [(i, others[j1 + (i - i1)])
              for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-             if tag == "replace" and i2 - i1 == j2 - j1 for i in range(i1, i2)]
+             if tag == "replace" and i2 - i1 == j2 - j1 for i in range(i1, i2)
+             if _same_script(words[i], others[j1 + (i - i1)])]
     if not pairs:
         return primary, []
     texts = []

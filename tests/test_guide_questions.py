@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections import Counter
 
 from conftest import read_jsonl
-from extract.guide_questions import (option_count_from_labels, option_name, resolve_answer,
-                                     stated_letters)
+from extract.guide_options import option_count_from_labels
+from extract.guide_pages import option_name, stated_letters
+from extract.guide_questions import resolve_answer
 
 
 def test_all_28_knowledge_checks_have_answer_and_explanation(guide_corpus):
