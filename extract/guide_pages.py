@@ -166,6 +166,8 @@ class AnswerReading:
     #: names only the stated answer and the wrong-answer rationales give (the correct
     #: option's segment is explanation prose, whose subject need not be the option)
     option_names: dict[str, list[str]] = field(default_factory=dict)
+    #: the line two-column reading moved before the explanation, and where it went back
+    explanation_moved: dict | None = None
 
 
 def _answer_section_start(lines: list[str]) -> tuple[int, int]:
@@ -245,9 +247,10 @@ def read_answer_page(apage: QuestionPage) -> AnswerReading:
         if name and label not in names:
             names[label] = name
     head_lines = lines[:index] + ([lines[index][:offset]] if index < len(lines) else [])
-    return AnswerReading(stated, stated_count(section), head, section, _explanation(correct_part, stated),
+    explanation, moved = _explanation(correct_part, stated)
+    return AnswerReading(stated, stated_count(section), head, section, explanation,
                          wrong_labels, rationales, labels_seen, names, lines[index:] if index else lines[1:],
-                         head_lines, option_names)
+                         head_lines, option_names, moved)
 
 
 def _segments_by_label(text: str) -> list[tuple[str, str]]:
@@ -331,15 +334,16 @@ def split_wrong_answers(section: str, stated: list[str]) -> tuple[str, str]:
 _DEBRIS_TOKEN = re.compile(r"(?:^|\s)[^\uac00-\ud7a3\s]{1,3}$")
 
 
-def _explanation(correct_part: str, stated: list[str] | None = None) -> str | None:
+def _explanation(correct_part: str, stated: list[str] | None = None) -> tuple[str | None, dict | None]:
     """Text between the answer statement and the wrong-answer section, labels and marks
     removed, in reading order (:func:`extract.two_column.restore_line_order`: the line
     the two-column read put first is measured against the text as printed, statement
     included)."""
     text = re.sub(r"\s+", " ", correct_part).strip()
     start = _explanation_start(text, stated or [])
+    moved = None
     if start:
-        text = restore_line_order(_without_statements(text[:start]), text[start:])
+        text, moved = restore_line_order(_without_statements(text[:start]), text[start:])
     text = _without_statements(text)
     text = compiled(RULES, "explanation_marker").sub(" ", text)
     text = compiled(RULES, "correct_mark").sub(" ", text)
@@ -347,7 +351,7 @@ def _explanation(correct_part: str, stated: list[str] | None = None) -> str | No
         # "A: 손실 함수는 …": the single answer's label opens the explanation
         text = re.sub(rf"^\s*{stated[0]}\s*[:.;]?\s+", "", text.strip())
     text = re.sub(r"^[\s.:;,]+", "", re.sub(r"\s+", " ", text)).strip()
-    return text or None
+    return text or None, moved
 
 
 def _without_statements(text: str) -> str:

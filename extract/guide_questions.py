@@ -158,8 +158,14 @@ def build_question(qpage: QuestionPage, apage: QuestionPage | None) -> GuideQues
         options[index] = (label, text)
         merged += [dict(c.as_dict(), field=f"options/{index}/text") for c in choices]
     if reading is not None:
-        options = [(label, better_reading(text, reading.option_names.get(label, [])) or text)
-                   for label, text in options]
+        for index, (label, text) in enumerate(options):
+            name = better_reading(text, reading.option_names.get(label, []))
+            if name:
+                options[index] = (label, name)
+                merged.append({"field": f"options/{index}/text", "kept": name, "rejected": text,
+                               "rule": "the answer page names the option in the same words"})
+        if reading.explanation_moved:
+            merged.append(dict(reading.explanation_moved, field="explanation"))
     flags += option_reading.flags
     labels = [label for label, _ in options]
     expected = expected_answer_count(layout.stem, apage.first_line if apage else "")

@@ -119,8 +119,11 @@ def name_similarity(run: str, name: str) -> float:
               - Indel.distance(chars_run, chars_name)) / 2
     found_name = sum(max(_word_match(w, v) for w in words_run) for v in words_name)
     found_run = sum(max(_word_match(w, v) for v in words_name) for w in words_run)
-    return (0.4 * found_name / len(words_name) + 0.4 * common / len(chars_name)
-            + 0.1 * found_run / len(words_run) + 0.1 * common / len(chars_run))
+    score = (0.4 * found_name / len(words_name) + 0.4 * common / len(chars_name)
+             + 0.1 * found_run / len(words_run) + 0.1 * common / len(chars_run))
+    # a name abbreviates its option, never the other way round: a run with fewer words
+    # than the name misses part of the option (``강화`` for ``강화 학습``)
+    return score * min(1.0, len(words_run) / len(words_name)) ** 0.5
 
 
 def _words(text: str) -> list[str]:
@@ -189,11 +192,22 @@ def bare_tokens(tokens: list[str]) -> list[bool]:
         warnings.simplefilter("ignore")
         morphemes = kiwi().tokenize(text)
     conjunctions = frozenset(load_rules("guide_questions")["noun_phrase_conjunctions"])
+    pieces: list[list] = [[] for _ in tokens]
     index = 0
     for morpheme in morphemes:
         while index + 1 < len(starts) and morpheme.start >= starts[index + 1]:
             index += 1
-        if not morpheme.tag.startswith(_BARE_TAGS) and morpheme.form not in conjunctions:
+        pieces[index].append(morpheme)
+    for index, word in enumerate(pieces):
+        for position, morpheme in enumerate(word):
+            if morpheme.form in conjunctions or morpheme.tag.startswith(_BARE_TAGS):
+                continue
+            # "주성분" read as 주/MM + 성분: a determiner inside a word starts a compound
+            if morpheme.tag == "MM" and position + 1 < len(word):
+                continue
+            bare[index] = False
+        # a bound noun standing alone ("확인할 수 있어야") belongs to a verb phrase
+        if len(word) == 1 and word[0].tag == "NNB":
             bare[index] = False
     return bare
 
@@ -214,6 +228,14 @@ HEADER = "\x01"
 #: ``JP`` or ``COI`` costs nothing: short and without Hangul).
 TAIL_LEFT_OVER = -0.8
 _DEBRIS = re.compile(r"^[^\uac00-\ud7a3]{1,3}$")
+
+
+def _icon_debris(run: list[str]) -> bool:
+    """Does a Hangul run end in what the OCR makes of an icon (``합성급 신경망 JP``)?"""
+    return bool(_DEBRIS.match(run[-1])) and any(_HANGUL.search(t) for t in run[:-1])
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _left_over(tokens: list[str], start: int, stop: int) -> float:
@@ -257,6 +279,8 @@ def find_runs(tokens: list[str], labels: list[str], names: dict[str, list[str]],
             for stop in range(start + 1, min(n, start + SPAN_MAX_TOKENS) + 1):
                 if HEADER in tokens[start:stop] or (start < tail < stop):
                     break
+                if stop - start > 1 and _icon_debris(tokens[start:stop]):
+                    continue
                 text = " ".join(tokens[start:stop])
                 score, support = _run_score(text, names.get(label, []), bare[start:stop])
                 if mark_at is not None and label == mark_label and start == mark_at:
@@ -303,7 +327,7 @@ def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list
         "reading": chosen.name,
         "score": round(chosen.score, 3),
         "scores": {r.name: round(r.score, 3) for r in found},
-        "tokens": chosen.tokens,
+        "tokens": [("[column header]" if t == HEADER else t) for t in chosen.tokens],
         "runs": [{"label": r.label, "tokens": [r.start, r.end], "text": r.text,
                   "support": r.support, "score": round(r.score, 3)} for r in chosen.runs],
         "stem": chosen.stem,
@@ -323,7 +347,7 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def restore_line_order(chunk: str, text: str) -> str:
+def restore_line_order(chunk: str, text: str) -> tuple[str, dict | None]:
     """Put back a line that two-column reading moved before the explanation's start.
 
     The explanation column's second line is often read first, before ``설명:`` or the
@@ -333,18 +357,20 @@ def restore_line_order(chunk: str, text: str) -> str:
     ends one (only there does a sentence complete); else at the word boundary where the
     first line would end, its length being about the moved line's (lines of one column
     are alike in length), never right after a sentence end when the line starts in the
-    middle of one.
+    middle of one. Returns the text and what was moved where (``None``: nothing).
     """
     chunk, text = chunk.strip(), text.strip()
     if len(chunk.split()) < 2 or not re.search(r"[\uac00-\ud7a3]", chunk):
-        return f"{chunk} {text}".strip()
+        return f"{chunk} {text}".strip(), None
     body = _TRAILING_DEBRIS.sub("", text)
     if _ENDS_SENTENCE.search(chunk) and not _ENDS_SENTENCE.search(body):
-        return f"{text} {chunk}"
+        return f"{text} {chunk}", {"moved": chunk, "to": "end", "rule": "completes the sentence"}
     boundaries = [m.start() for m in re.finditer(r"\s+", text)]
     candidates = [b for b in boundaries if not _ENDS_SENTENCE.search(text[:b])]
     if not candidates:
-        return f"{text} {chunk}"
+        return f"{text} {chunk}", {"moved": chunk, "to": "end", "rule": "no mid-sentence boundary"}
     width = display_width(chunk)
     where = min(candidates, key=lambda b: (abs(display_width(text[:b]) - width), b))
-    return f"{text[:where]} {chunk} {text[where:].strip()}"
+    move = {"moved": chunk, "to": "after", "after": text[:where].split()[-1],
+            "rule": f"first line as wide as the moved one ({width} half-width units)"}
+    return f"{text[:where]} {chunk} {text[where:].strip()}", move

@@ -30,6 +30,8 @@ class Extraction:
     knowledge: list[dict[str, Any]] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
     corrections: list[dict[str, Any]] = field(default_factory=list)
+    #: how two-column questions were put back in reading order and readings merged
+    reading_order: list[dict[str, Any]] = field(default_factory=list)
     #: pages read by OCR (scanned PDF pages): numbers, mean confidence, low ones
     ocr: dict[str, Any] | None = None
     #: doubts about the source as a whole, one line each ("no questions found, but saw …")
@@ -59,12 +61,14 @@ def extract_course_book(document: Document, options: Options = Options()) -> Ext
     """
     pages = remove_furniture(document)
     structure = analyse_structure(pages)
-    questions = [question_record(document, q, detect_lang(q.stem) or "ko")
-                 for q in extract_guide_questions(pages, structure)]
+    checks = extract_guide_questions(pages, structure)
+    questions = [question_record(document, q, detect_lang(q.stem) or "ko") for q in checks]
+    reading_order = [{"id": record["id"], "pages": record["source"]["pages"], **q.reading_audit}
+                     for q, record in zip(checks, questions) if q.reading_audit]
     knowledge = [knowledge_record(document, unit) for unit in extract_knowledge(pages, structure)]
     removed = [r for page in pages for r in page.removed]
     corrections = correct_records(questions + knowledge) if options.ocr_correction else []
-    return Extraction(questions, knowledge, removed, corrections)
+    return Extraction(questions, knowledge, removed, corrections, reading_order)
 
 
 def _text_slots(record: dict[str, Any]) -> list[tuple[str, dict[str, Any] | list, Any]]:

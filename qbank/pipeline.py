@@ -49,6 +49,7 @@ KNOWLEDGE_FILE = "knowledge.jsonl"
 MANIFEST_FILE = "manifest.json"
 AUDIT_FILE = "audit/furniture.jsonl"
 CORRECTIONS_FILE = "audit/ocr_corrections.jsonl"
+READING_ORDER_FILE = "audit/reading_order.jsonl"
 
 
 @dataclass
@@ -406,6 +407,8 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                 for r in ok for x in r.extraction.removed))
             folder.write(CORRECTIONS_FILE, "".join(
                 dumps_line(dict(source=r.path, **c)) for r in ok for c in r.extraction.corrections))
+            folder.write(READING_ORDER_FILE, "".join(
+                dumps_line(dict(source=r.path, **c)) for r in ok for c in r.extraction.reading_order))
         folder.write(MANIFEST_FILE, dumps_json(manifest(inputs, results, question_text, knowledge_text,
                                                         len(questions), len(knowledge), flags)))
         interrupts.check()

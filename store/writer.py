@@ -28,7 +28,7 @@ from typing import Any
 
 #: What a corpus folder holds (anything else in ``--out`` is not ours to delete).
 CORPUS_ENTRIES = frozenset({"questions.jsonl", "knowledge.jsonl", "manifest.json", "audit"})
-AUDIT_ENTRIES = frozenset({"furniture.jsonl", "ocr_corrections.jsonl"})
+AUDIT_ENTRIES = frozenset({"furniture.jsonl", "ocr_corrections.jsonl", "reading_order.jsonl"})
 #: temp files of the per-file writer of earlier versions (``.questions.jsonl.ab12cd.tmp``)
 _FILE_TMP = re.compile(r"\.(?:questions\.jsonl|knowledge\.jsonl|manifest\.json|furniture\.jsonl"
                        r"|ocr_corrections\.jsonl)\..+\.tmp")
