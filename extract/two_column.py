@@ -33,6 +33,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel, Levenshtein
 
 from extract.hangul import all_syllables, jamo
+from extract.readings import merge_readings
 from extract.rules import load_rules
 
 #: Longest option run, in tokens, looked for inside a reading.
@@ -304,6 +305,12 @@ def find_runs(tokens: list[str], labels: list[str], names: dict[str, list[str]],
     return runs, total
 
 
+def _run_quality(run: Run) -> float:
+    """How well a run reads as its option, the mark's bonus aside (the mark says which
+    option is right, not which reading read it better)."""
+    return run.score - (MARK_BONUS if run.support == "mark" else 0.0)
+
+
 def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list[str],
                  names: dict[str, list[str]], mark_label: str | None = None) -> Deinterleaved:
     """Options (for ``labels``) and stem from the readings of one two-column question.
@@ -317,7 +324,20 @@ def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list
         found.append(Reading(reading_name, tokens, runs, score))
     chosen = max(found, key=lambda r: r.score)
     by_label = {run.label: run for run in chosen.runs}
-    options = [(label, by_label[label].text if label in by_label else "") for label in labels]
+    options, sources = [], {}
+    for label in labels:
+        # each option from the reading that read it best (p. 268 reads option A whole,
+        # p. 269 drops its last word), merged word by word with the other reading's
+        runs = sorted((run for reading in found for run in reading.runs if run.label == label),
+                      key=lambda run: -_run_quality(run))
+        if not runs:
+            options.append((label, ""))
+            continue
+        text = runs[0].text
+        for other in runs[1:]:
+            text, _choices = merge_readings(text, other.text)
+        options.append((label, text))
+        sources[label] = next(r.name for r in found if runs[0] in r.runs)
     # a run no name supports is a guess; so is the split of the text after the stem's "?"
     # between several options none of which is named
     unnamed_tail = sum(1 for run in chosen.runs if run.support == "tail")
@@ -331,6 +351,7 @@ def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list
         "runs": [{"label": r.label, "tokens": [r.start, r.end], "text": r.text,
                   "support": r.support, "score": round(r.score, 3)} for r in chosen.runs],
         "stem": chosen.stem,
+        "options_read_from": sources,
     }
     others = [r.stem for r in found if r is not chosen and r.runs]
     return Deinterleaved(chosen.stem, options, uncertain, audit, others)
