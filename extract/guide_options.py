@@ -23,7 +23,7 @@ from extract.guide_pages import (
     strip_column_headers,
 )
 from extract.rules import compiled
-from extract.two_column import HEADER, deinterleave
+from extract.two_column import HEADER, deinterleave, name_similarity
 
 
 def option_count_from_labels(labels: set[str]) -> int:
@@ -147,3 +147,30 @@ def _strip_icon_debris(line: str) -> str:
     """``정구회 적용 CO:`` -> ``정구회 적용``: an option never ends in a short token with a
     colon (the OCR of the slide's wrong-answer icon)."""
     return re.sub(r"(?:\s+\S{1,3}[:;])+$", "", line).strip()
+
+
+#: A rationale's name points at another option than its label when it matches that one
+#: this well, and this much better than the option its label names.
+LABEL_POINTS_MIN = 0.75
+LABEL_POINTS_MARGIN = 0.25
+
+
+def label_disagreements(options: list[tuple[str, str]], names: dict[str, list[str]]) -> list[str]:
+    """``A=C`` where the answer page's text for label A names the page's option C.
+
+    Options keep the page's order and labels; a rationale that calls the page's C "A"
+    is a doubt kept in ``answer_signals`` (``rationale_labels``), not a reordering.
+    """
+    texts = [text for _label, text in options]
+    found = []
+    for label, candidates in sorted(names.items()):
+        own = LABELS.index(label) if label in LABELS else len(texts)
+        if own >= len(texts) or not texts[own]:
+            continue
+        scores = [max(name_similarity(text, name) for name in candidates) if text else 0.0
+                  for text in texts]
+        best = max(range(len(texts)), key=lambda i: scores[i])
+        if (best != own and scores[best] >= LABEL_POINTS_MIN
+                and scores[best] - scores[own] >= LABEL_POINTS_MARGIN):
+            found.append(f"{label}={options[best][0]}")
+    return found

@@ -25,7 +25,7 @@ from extract.answers import choose_phrase, expected_count
 from extract.answers import resolve_votes as resolve_answer
 from extract.furniture import CleanPage
 from extract.guide_matching import read_matching
-from extract.guide_options import build_options
+from extract.guide_options import build_options, label_disagreements
 from extract.guide_pages import (
     RULES,
     QuestionPage,
@@ -167,6 +167,9 @@ def build_question(qpage: QuestionPage, apage: QuestionPage | None) -> GuideQues
         if reading.explanation_moved:
             merged.append(dict(reading.explanation_moved, field="explanation"))
     flags += option_reading.flags
+    relabelled = label_disagreements(options, reading.option_names) if reading else []
+    if relabelled:
+        flags.append("option_labels_disagree")
     labels = [label for label, _ in options]
     expected = expected_answer_count(layout.stem, apage.first_line if apage else "")
     stated = reading.stated if reading else []
@@ -185,7 +188,8 @@ def build_question(qpage: QuestionPage, apage: QuestionPage | None) -> GuideQues
         "multi" if count > 1 else "single", stem, options, answer,
         reading.explanation if reading else None,
         rationales=reading.rationales if reading else [],
-        answer_signals={"stated": stated, "marked": marked, "complement": complement},
+        answer_signals={"stated": stated, "marked": marked, "complement": complement,
+                        **({"rationale_labels": relabelled} if relabelled else {})},
         flags=sorted(set(flags)),
         reading_audit=_reading_audit(option_reading.audit, merged),
     )

@@ -207,3 +207,13 @@ def test_real_plain_pages_keep_their_option_lines(guide_corpus, guide_pages, gui
             assert max(fuzz.ratio(option["text"], t) for t in lines + names) >= 60, (q["id"], option)
         checked += 1
     assert checked >= 8
+
+
+def test_rationale_calling_another_option_by_its_label_is_a_doubt_not_a_reorder():
+    from extract.guide_options import label_disagreements
+
+    options = [("A", "결정 트리"), ("B", "심층 신경망"), ("C", "주성분 분석")]
+    # the rationales call the page's B "C" and its C "B"
+    names = {"B": ["주성분 분석"], "C": ["심층 신경망"], "A": ["결정 트리"]}
+    assert label_disagreements(options, names) == ["B=C", "C=B"]
+    assert label_disagreements(options, {"A": ["결정 트리"], "B": ["심층 신경망"]}) == []
