@@ -34,7 +34,7 @@ from extract.guide_pages import (
     read_answer_page,
     read_question_page,
 )
-from extract.readings import merge_readings
+from extract.readings import borrow_words, merge_readings
 from extract.rules import compiled
 from extract.structure import PageStructure
 from extract.two_column import better_reading
@@ -158,7 +158,14 @@ def build_question(qpage: QuestionPage, apage: QuestionPage | None) -> GuideQues
         options[index] = (label, text)
         merged += [dict(c.as_dict(), field=f"options/{index}/text") for c in choices]
     if reading is not None:
+        vocabulary = set(reading.section.split())
+        stem, choices = borrow_words(stem, vocabulary)
+        merged += [dict(c.as_dict(), field="stem", rule="spelled so on the answer page") for c in choices]
         for index, (label, text) in enumerate(options):
+            text, choices = borrow_words(text, vocabulary)
+            options[index] = (label, text)
+            merged += [dict(c.as_dict(), field=f"options/{index}/text", rule="spelled so on the answer page")
+                       for c in choices]
             name = better_reading(text, reading.option_names.get(label, []))
             if name:
                 options[index] = (label, name)

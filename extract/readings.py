@@ -14,6 +14,7 @@ import difflib
 import re
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Share of words two readings must have in common, in order, to be merged.
 ALIGN_MIN = 0.6
@@ -72,8 +73,68 @@ def merge_readings(primary: str, other: str) -> tuple[str, list[WordChoice]]:
              for tag, i1, i2, j1, j2 in matcher.get_opcodes()
              if tag == "replace" and i2 - i1 == j2 - j1 for i in range(i1, i2)
              if _same_script(words[i], others[j1 + (i - i1)])]
+    return _choose(words, pairs)
+
+#: Jamo similarity from which a word of the answer page's prose is a candidate reading of
+#: a word of the question (``과회`` / ``과학``).
+BORROW_MIN = 0.7
+#: A word from elsewhere on the page needs more of the language model's preference than
+#: a second reading of the same word (``사용하는`` is not ``사용되는`` misread).
+BORROW_MARGIN = 2 * MARGIN
+
+
+def borrow_words(text: str, vocabulary: set[str]) -> tuple[str, list[WordChoice]]:
+    """``text`` with garbled words replaced by the answer page's spelling of them.
+
+    The answer page's prose is set large and read cleanly, and it repeats the question's
+    terms (p. 44's rationale spells ``코딩 … 데이터 과학 관련`` where the option reads
+    ``코팅또는 데이터 과회 관련``). A word gets the prose's alike word (jamo
+    ``BORROW_MIN`` alike, same script kinds, at most one letter longer or shorter) when
+    Kiwi's language model prefers it in the sentence by ``BORROW_MARGIN``, and it parses as the
+    same parts of speech.
+    """
+    words = text.split()
+    pairs = []
+    for i, word in enumerate(words):
+        if word in vocabulary or not _HANGUL.search(word) or len(word) < 2:
+            continue
+        best, best_score = None, BORROW_MIN
+        for other in vocabulary:
+            if abs(len(other) - len(word)) > 1 or not _same_script(word, other):
+                continue
+            score = _jamo_similarity(word, other)
+            if score >= best_score and (best is None or score > best_score or other < best):
+                best, best_score = other, score
+        if best is not None and _tags(best) == _tags(word):
+            pairs.append((i, best))
+    return _choose(words, pairs, BORROW_MARGIN)
+
+
+@lru_cache(maxsize=8192)
+def _tags(word: str) -> tuple[str, ...]:
+    """The word's morpheme tags alone. A borrowed word must parse as the same parts
+    (``함수는``/``합수는``: noun + particle): one that differs in its particle or ending
+    (``사용하여``/``사용하는``, ``용도로``/``용도가``) is another word form, not a misreading."""
+    from extract.two_column import kiwi
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return tuple(token.tag for token in kiwi().tokenize(word))
+
+
+def _jamo_similarity(a: str, b: str) -> float:
+    from rapidfuzz.distance import Levenshtein
+
+    from extract.hangul import jamo
+
+    return Levenshtein.normalized_similarity(jamo(a), jamo(b))
+
+
+def _choose(words: list[str], pairs: list[tuple[int, str]],
+            margin: float = MARGIN) -> tuple[str, list[WordChoice]]:
+    """Each (index, variant) decided by the language model in its context."""
     if not pairs:
-        return primary, []
+        return " ".join(words), []
     texts = []
     for i, variant in pairs:
         left = words[max(0, i - CONTEXT): i]
@@ -84,7 +145,7 @@ def merge_readings(primary: str, other: str) -> tuple[str, list[WordChoice]]:
     merged, choices = list(words), []
     for n, (i, variant) in enumerate(pairs):
         mine, theirs = scores[2 * n], scores[2 * n + 1]
-        if theirs - mine > MARGIN:
+        if theirs - mine > margin:
             merged[i] = variant
             choices.append(WordChoice(i, variant, words[i], theirs - mine))
     return " ".join(merged), choices

@@ -217,3 +217,14 @@ def test_rationale_calling_another_option_by_its_label_is_a_doubt_not_a_reorder(
     names = {"B": ["주성분 분석"], "C": ["심층 신경망"], "A": ["결정 트리"]}
     assert label_disagreements(options, names) == ["B=C", "C=B"]
     assert label_disagreements(options, {"A": ["결정 트리"], "B": ["심층 신경망"]}) == []
+
+
+def test_words_borrowed_from_the_answer_page_only_where_misread():
+    from extract.readings import borrow_words
+
+    prose = set("손실 함수는 예측과 실제 값의 차이를 계산하는 데 사용됩니다".split())
+    text, choices = borrow_words("모델 평가에서 손실 합수는 어떤 용도로 사용됩니까?", prose)
+    assert text == "모델 평가에서 손실 함수는 어떤 용도로 사용됩니까?"
+    assert [(c.rejected, c.kept) for c in choices] == [("합수는", "함수는")]
+    # another form of a word is not a misreading of it
+    assert borrow_words("값을 계산하여 사용하는 방법", prose)[0] == "값을 계산하여 사용하는 방법"
