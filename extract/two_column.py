@@ -174,6 +174,12 @@ def better_reading(text: str, names: list[str]) -> str | None:
     return best
 
 
+def _corrector():
+    from extract.ocr_correct import get_corrector
+
+    return get_corrector()
+
+
 @lru_cache(maxsize=1)
 def kiwi():
     from extract.ocr_correct import get_corrector
@@ -189,9 +195,12 @@ def bare_tokens(tokens: list[str]) -> list[bool]:
         starts.append(offset)
         offset += len(token) + 1
     bare = [True] * len(tokens)
+    corrector = _corrector()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        morphemes = kiwi().tokenize(text)
+        # with the OCR's typo model: "결과틀" is 결과 + 를, not a noun
+        morphemes = corrector.kiwi.tokenize(text, typos=corrector.typos,
+                                            typo_cost_threshold=corrector.threshold)
     conjunctions = frozenset(load_rules("guide_questions")["noun_phrase_conjunctions"])
     pieces: list[list] = [[] for _ in tokens]
     index = 0
