@@ -288,6 +288,8 @@ def option_name(segment: str) -> str:
     ``지식 기반 질문에 답변: LLM은`` -> ``지식 기반 질문에 답변``; ``DeepAR은 실시간`` ->
     ``DeepAR``; ``심층 신경망은 복잡하다`` -> ``심층 신경망``.
     """
+    # "B (오답) 이 답안은" / "B ( ) …": a mark before the name is not part of it
+    segment = re.sub(r"^(?:\s*(?:\(\s*[오정성]\S?\s*\)|[^\w\s]+))+\s*", "", segment)
     tokens = segment.split()[:NAME_MAX_TOKENS + 2]
     for index, token in enumerate(tokens[: NAME_MAX_TOKENS + 2]):
         if token.endswith(":") and index < NAME_MAX_TOKENS + 2:
