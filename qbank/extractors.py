@@ -84,18 +84,22 @@ def _text_slots(record: dict[str, Any]) -> list[tuple[str, dict[str, Any] | list
 
 
 def correct_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Run the Korean OCR corrector over every prose field, in one batch; return the edits."""
+    """Run the Korean OCR corrector, then the Latin one (AWS/ML names and English words read
+    with look-alikes, :mod:`extract.latin_correct`), over every prose field, each in one
+    batch; return the edits (a Latin edit's position is in the Korean-corrected text)."""
+    from extract.latin_correct import get_latin_corrector
     from extract.ocr_correct import get_corrector
 
     slots = [(record, path, container, key) for record in records
              for path, container, key in _text_slots(record)]
     results = get_corrector().correct_many([container[key] for _, _, container, key in slots])
+    latin = get_latin_corrector().correct_many([text for text, _ in results])
     audit = []
-    for (record, path, container, key), (text, edits) in zip(slots, results):
-        if edits:
+    for (record, path, container, key), (_, edits), (text, more) in zip(slots, results, latin):
+        if edits or more:
             container[key] = text
             audit.append({"id": record["id"], "field": path,
-                          "edits": [edit.as_dict() for edit in edits]})
+                          "edits": [edit.as_dict() for edit in edits + more]})
     return audit
 
 
