@@ -311,13 +311,16 @@ def _clean(args: argparse.Namespace) -> int:
                 corrections: list = []
                 if not args.no_ocr_correction and any(cleaned):
                     if corrector is None:  # kiwipiepy loads only for some text to correct
+                        from extract.latin_correct import get_latin_corrector
                         from extract.ocr_correct import get_corrector
 
-                        corrector = get_corrector()
-                    results = corrector.correct_many(cleaned)
-                    cleaned = [text for text, _ in results]
-                    corrections = [(offset + number, edit) for number, (_, edits) in enumerate(results, start=1)
-                                   for edit in edits]
+                        corrector = (get_corrector(), get_latin_corrector())
+                    for step in corrector:  # Korean, then Latin script: as in a build
+                        results = step.correct_many(cleaned)
+                        cleaned = [text for text, _ in results]
+                        corrections += [(offset + number, edit)
+                                        for number, (_, edits) in enumerate(results, start=1)
+                                        for edit in edits]
                 text = ("\n" if pending_newline else "") + "\n".join(cleaned)
                 sys.stdout.buffer.write(text.encode("utf-8"))
                 pending_newline = True
