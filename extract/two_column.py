@@ -171,7 +171,24 @@ def better_reading(text: str, names: list[str]) -> str | None:
         whole = Levenshtein.normalized_similarity(jamo(text.lower()), jamo(name.lower()))
         if min(pair) >= SAME_WORD_MIN and whole >= SAME_TEXT_MIN and whole > best_score:
             best, best_score = name, whole
-    return best
+    if best is None:
+        return None
+    # the stated name is cut at its "입니다", where the OCR often garbles a closing
+    # bracket glued to it (``강화 학습(R니입니다``): an unclosed bracket takes the option's
+    return " ".join(_close_bracket(mine, theirs) for mine, theirs in zip(best.split(), words))
+
+
+_OPEN_BRACKET = re.compile(r"\([^)]*$")
+_BRACKETED = re.compile(r"\([^()]*\)$")
+
+
+def _close_bracket(word: str, page_word: str) -> str:
+    """``학습(R니`` with the page's ``C습(RL)`` -> ``학습(RL)``."""
+    opened = _OPEN_BRACKET.search(word)
+    closed = _BRACKETED.search(page_word)
+    if opened and closed:
+        return word[: opened.start()] + closed.group()
+    return word
 
 
 def _corrector():

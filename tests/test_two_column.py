@@ -228,3 +228,7 @@ def test_words_borrowed_from_the_answer_page_only_where_misread():
     assert [(c.rejected, c.kept) for c in choices] == [("합수는", "함수는")]
     # another form of a word is not a misreading of it
     assert borrow_words("값을 계산하여 사용하는 방법", prose)[0] == "값을 계산하여 사용하는 방법"
+
+
+def test_name_cut_inside_a_bracket_keeps_the_options_bracket():
+    assert better_reading("강화 C습(RL)", ["강화 학습(R니"]) == "강화 학습(RL)"
