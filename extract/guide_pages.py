@@ -17,7 +17,7 @@ from extract.answers import choose_phrase
 from extract.furniture import CleanPage
 from extract.rules import compiled, load_rules
 from extract.structure import PageStructure
-from extract.two_column import HEADER, restore_line_order
+from extract.two_column import HEADER, complete_last_sentence, restore_line_order
 
 RULES = "guide_questions"
 LABELS = "ABCDEFGH"
@@ -347,6 +347,8 @@ def _explanation(correct_part: str, stated: list[str] | None = None) -> tuple[st
     if start:
         text, moved = restore_line_order(_without_statements(text[:start]), text[start:])
     text = _without_statements(text)
+    if moved is None:
+        text, moved = complete_last_sentence(text)
     text = compiled(RULES, "explanation_marker").sub(" ", text)
     text = compiled(RULES, "correct_mark").sub(" ", text)
     if stated and len(stated) == 1:

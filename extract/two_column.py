@@ -421,3 +421,48 @@ def restore_line_order(chunk: str, text: str) -> tuple[str, dict | None]:
     move = {"moved": chunk, "to": "after", "after": text[:where].split()[-1],
             "rule": f"first line as wide as the moved one ({width} half-width units)"}
     return f"{text[:where]} {chunk} {text[where:].strip()}", move
+
+
+#: A formal sentence end (the book writes 합니다 style; ``…보다`` ends no sentence).
+_ENDS_FORMAL = re.compile(r"[니나]다[.]?$|니까[?]?$|[.?!]$")
+#: Words of one line of an explanation column, at most.
+LINE_MAX_TOKENS = 16
+_LABEL = re.compile(r"^[A-H][.:;]?$")
+#: Words the last line of a column may have when the OCR reads it into the line above.
+LAST_LINE_MAX_TOKENS = 4
+
+
+def complete_last_sentence(text: str) -> tuple[str, dict | None]:
+    """Move a column's short last line back to the end, where two-column reading put it
+    into the line above (p. 231: ``… 알고리즘입니다. 이 [탐지에 적합합니다.] 알고리즘은 …
+    사기 행위``).
+
+    Only when the text stops mid-sentence: the moved piece is the text's last sentence end
+    with the words before it back to (not including) a word that ends no sentence, at most
+    ``LAST_LINE_MAX_TOKENS``; the longest such piece is taken, and what follows it must
+    not end a sentence either.
+    """
+    tokens = text.split()
+    body = _TRAILING_DEBRIS.sub("", text).split()
+    if len(body) < 4 or _ENDS_FORMAL.search(body[-1]):
+        return text, None
+    end = max((i for i, t in enumerate(body) if _ENDS_FORMAL.search(t)), default=None)
+    if end is None:
+        return text, None
+    tail = body[end + 1:]
+    # the rest is one line: a few words, no option label (a label starts a rationale)
+    if not 2 <= len(tail) <= LINE_MAX_TOKENS or any(_LABEL.match(t) for t in tail):
+        return text, None
+    best = None
+    for start in range(end, max(0, end - LAST_LINE_MAX_TOKENS + 1) - 1, -1):
+        if start == 0 or _ENDS_FORMAL.search(body[start - 1]):
+            break
+        if any(_ENDS_FORMAL.search(t) for t in body[start:end]):
+            break
+        best = start
+    if best is None:
+        return text, None
+    piece = body[best: end + 1]
+    rest = body[:best] + body[end + 1:] + tokens[len(body):]
+    return " ".join(rest + piece), {"moved": " ".join(piece), "to": "end",
+                                    "rule": "a column's last line read into the line above"}

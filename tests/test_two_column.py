@@ -232,3 +232,17 @@ def test_words_borrowed_from_the_answer_page_only_where_misread():
 
 def test_name_cut_inside_a_bracket_keeps_the_options_bracket():
     assert better_reading("강화 C습(RL)", ["강화 학습(R니"]) == "강화 학습(RL)"
+
+
+def test_last_line_read_into_the_line_above_goes_back_to_the_end():
+    from extract.two_column import complete_last_sentence
+
+    text, move = complete_last_sentence(
+        "결정 트리는 규칙을 보여 주는 모델입니다. 이 분류에 적합합니다. 모델은 예측의 근거를 설명할 수 있으므로 이진")
+    assert text == "결정 트리는 규칙을 보여 주는 모델입니다. 이 모델은 예측의 근거를 설명할 수 있으므로 이진 분류에 적합합니다."
+    assert move["moved"] == "분류에 적합합니다."
+    # a text that ends its sentence, or whose rest is a rationale (a label), stays
+    done = "결정 트리는 규칙을 보여 주는 모델입니다."
+    assert complete_last_sentence(done) == (done, None)
+    labelled = "모델입니다. 이 분류에 적합합니다. B 주성분 분석은 차원을 줄이는"
+    assert complete_last_sentence(labelled) == (labelled, None)
