@@ -76,6 +76,10 @@ class KoreanCorrector:
             self.kiwi.add_user_word(word, "NNG", 0.0)
         snap = rules["snap"]
         self.particle_starts = frozenset(snap["particle_starts"])
+        #: what a particle's first syllable may be read as (을 -> 올, 를 -> 트, 는 -> 논)
+        self.particle_reads = self.particle_starts | {
+            reading[0] for correct, readings, _cost in rules["typos"]
+            if correct[0][:1] in self.particle_starts for reading in readings if reading}
         self.snapper = LexiconSnapper(lexicon, snap["jamo_groups"], SnapCosts(**snap["costs"]))
         self.typos = TypoTransformer([TypoDefinition(orig, errors, cost)
                                       for orig, errors, cost in rules["typos"]])
@@ -175,7 +179,14 @@ class KoreanCorrector:
         if glued and self._is_known(form[:-1]):
             return None  # a known word with a misread particle: the typo layer's business
         margin = VERIFY_MARGIN if any(t.oov for t in stem) else KNOWN_MARGIN
-        for cut in (len(form), len(form) - 1) if glued else (len(form),):
+        cuts = [len(form), len(form) - 1] if glued else [len(form)]
+        rest = word[hi:]
+        if 0 < len(rest) <= 2 and _HANGUL_ONLY.match(word[lo:]) and rest[0] in self.particle_reads:
+            # what kiwi took for a particle may be the stem's own last syllable read as
+            # one (데이터서트 = 데이터세트, not 데이터서 + 를): the whole word competes
+            form, cuts = word[lo:], [len(word) - lo] + cuts
+        best: tuple[str, float] | None = None
+        for cut in cuts:
             found = self.snapper.snap(form[:cut])
             if found is None:
                 continue
@@ -183,9 +194,9 @@ class KoreanCorrector:
             new = word[:lo] + target + word[lo + cut:]
             if lo + cut < len(word):
                 new = self.correct_word(new)
-            if self._score(new) >= self._score(word) + margin:
-                return new, cost
-        return None
+            if self._score(new) >= self._score(word) + margin and (best is None or cost < best[1]):
+                best = (new, cost)
+        return best
 
     @lru_cache(maxsize=65536)
     def _is_known(self, stem: str) -> bool:
