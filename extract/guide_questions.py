@@ -162,15 +162,15 @@ def build_question(qpage: QuestionPage, apage: QuestionPage | None) -> GuideQues
         stem, choices = borrow_words(stem, vocabulary)
         merged += [dict(c.as_dict(), field="stem", rule="spelled so on the answer page") for c in choices]
         for index, (label, text) in enumerate(options):
+            name = better_reading(text, reading.option_names.get(label, []))
+            if name:
+                merged.append({"field": f"options/{index}/text", "kept": name, "rejected": text,
+                               "rule": "the answer page names the option in the same words"})
+                text = name
             text, choices = borrow_words(text, vocabulary)
             options[index] = (label, text)
             merged += [dict(c.as_dict(), field=f"options/{index}/text", rule="spelled so on the answer page")
                        for c in choices]
-            name = better_reading(text, reading.option_names.get(label, []))
-            if name:
-                options[index] = (label, name)
-                merged.append({"field": f"options/{index}/text", "kept": name, "rejected": text,
-                               "rule": "the answer page names the option in the same words"})
         if reading.explanation_moved:
             merged.append(dict(reading.explanation_moved, field="explanation"))
     flags += option_reading.flags

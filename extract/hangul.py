@@ -2,6 +2,9 @@
 shared by the OCR corrector's rules and the jamo-level lexicon snapping."""
 from __future__ import annotations
 
+import unicodedata
+from functools import lru_cache
+
 BASE = 0xAC00
 SYLLABLES = 11172
 INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
@@ -48,3 +51,10 @@ def jamo(word: str) -> tuple[str, ...]:
         else:
             out.append(char)
     return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def jamo_string(word: str) -> str:
+    """The word as a string of conjoining jamo (Unicode NFD): initials and finals are
+    distinct code points, like :func:`jamo`'s tags, but rapidfuzz compares strings fast."""
+    return unicodedata.normalize("NFD", word)

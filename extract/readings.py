@@ -16,6 +16,11 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from extract.hangul import jamo_string
+
 #: Share of words two readings must have in common, in order, to be merged.
 ALIGN_MIN = 0.6
 #: Words of context on each side when the language model compares two variants.
@@ -50,14 +55,40 @@ def _same_script(a: str, b: str) -> bool:
     """Two readings of one Hangul word: the language model scores Latin letters, digits
     and symbols as likely as any syllable (``ML8`` over ``ML용``, ``Com`` over ``배포``), so
     only words whose letters are the same kinds compete."""
-    def kinds(word: str) -> tuple[bool, bool, bool]:
-        return (bool(_HANGUL.search(word)), bool(_LATIN.search(word)), bool(_OTHER.search(word)))
-    return kinds(a) == kinds(b) and kinds(a)[0]
+    kinds = _kinds(a)
+    return kinds == _kinds(b) and kinds[0]
+
+
+@lru_cache(maxsize=65536)
+def _kinds(word: str) -> tuple[bool, bool, bool]:
+    return (bool(_HANGUL.search(word)), bool(_LATIN.search(word)), bool(_OTHER.search(word)))
 
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _OTHER = re.compile(r"[^\w\s]")
+
+
+def choose_words(words: list[str], variants: list[tuple[int, str]]) -> tuple[str, list[WordChoice]]:
+    """``words`` with each (position, other reading) taken where the language model
+    prefers it (same script kinds only; a digit read into a Hangul word loses to the
+    word read without it: ``9적화`` / ``직적화``)."""
+    pairs = []
+    for i, variant in variants:
+        if _digit_garbled(words[i], variant):
+            pairs.append((i, variant))
+        elif _same_script(words[i], variant):
+            pairs.append((i, variant))
+    return _choose(words, pairs)
+
+
+def _digit_garbled(word: str, variant: str) -> bool:
+    """``9적화`` against ``직적화``: a digit where the other reading has a syllable."""
+    return (len(word) == len(variant) and bool(re.search(r"\d", word)) and bool(_HANGUL.search(word))
+            and _HANGUL_WORD.match(variant) is not None)
+
+
+_HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
 
 
 def merge_readings(primary: str, other: str) -> tuple[str, list[WordChoice]]:
@@ -95,39 +126,39 @@ def borrow_words(text: str, vocabulary: set[str]) -> tuple[str, list[WordChoice]
     """
     words = text.split()
     pairs = []
+    pool = sorted(vocabulary)
     for i, word in enumerate(words):
         if word in vocabulary or not _HANGUL.search(word) or len(word) < 2:
             continue
-        best, best_score = None, BORROW_MIN
-        for other in vocabulary:
-            if abs(len(other) - len(word)) > 1 or not _same_script(word, other):
-                continue
-            score = _jamo_similarity(word, other)
-            if score >= best_score and (best is None or score > best_score or other < best):
-                best, best_score = other, score
-        if best is not None and _tags(best) == _tags(word):
-            pairs.append((i, best))
+        choices = [v for v in pool if abs(len(v) - len(word)) <= 1 and _same_script(word, v)]
+        if not choices:
+            continue
+        found = process.extractOne(jamo_string(word), [jamo_string(v) for v in choices],
+                                   scorer=Levenshtein.normalized_similarity, score_cutoff=BORROW_MIN)
+        if found is not None:
+            pairs.append((i, choices[found[2]]))
+    tags = _tags_of({w for i, v in pairs for w in (words[i], v)})
+    pairs = [(i, v) for i, v in pairs if tags[v] == tags[words[i]]]
     return _choose(words, pairs, BORROW_MARGIN)
 
 
-@lru_cache(maxsize=8192)
-def _tags(word: str) -> tuple[str, ...]:
-    """The word's morpheme tags alone. A borrowed word must parse as the same parts
-    (``함수는``/``합수는``: noun + particle): one that differs in its particle or ending
-    (``사용하여``/``사용하는``, ``용도로``/``용도가``) is another word form, not a misreading."""
+_TAGS: dict[str, tuple[str, ...]] = {}
+
+
+def _tags_of(words: set[str]) -> dict[str, tuple[str, ...]]:
+    """Each word's morpheme tags alone, analysed in one batch (and remembered). A
+    borrowed word must parse as the same parts (``함수는``/``합수는``: noun + particle):
+    one that differs in its particle or ending (``사용하여``/``사용하는``,
+    ``용도로``/``용도가``) is another word form, not a misreading."""
     from extract.two_column import kiwi
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return tuple(token.tag for token in kiwi().tokenize(word))
-
-
-def _jamo_similarity(a: str, b: str) -> float:
-    from rapidfuzz.distance import Levenshtein
-
-    from extract.hangul import jamo
-
-    return Levenshtein.normalized_similarity(jamo(a), jamo(b))
+    todo = sorted(w for w in words if w not in _TAGS)
+    if todo:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for word, tokens in zip(todo, kiwi().tokenize(todo)):
+                _TAGS[word] = tuple(token.tag for token in tokens)
+    return {w: _TAGS[w] for w in words}
 
 
 def _choose(words: list[str], pairs: list[tuple[int, str]],

@@ -24,6 +24,7 @@ are returned for the audit. A reconstruction resting on unnamed runs is ``uncert
 """
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 import warnings
@@ -32,8 +33,8 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Indel, Levenshtein
 
-from extract.hangul import all_syllables, jamo
-from extract.readings import merge_readings
+from extract.hangul import all_syllables, jamo_string
+from extract.readings import choose_words
 from extract.rules import load_rules
 
 #: Longest option run, in tokens, looked for inside a reading.
@@ -101,7 +102,7 @@ class Deinterleaved:
 TOKEN_MATCH_MIN = 0.6
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def name_similarity(run: str, name: str) -> float:
     """How well a run of a reading matches an option's name, 0..1, weighted to recall.
 
@@ -127,16 +128,17 @@ def name_similarity(run: str, name: str) -> float:
     return score * min(1.0, len(words_run) / len(words_name)) ** 0.5
 
 
-def _words(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
     """Words split at spaces and punctuation: ``라티(RL)`` is two words."""
-    return re.findall(r"\w+", text)
+    return tuple(re.findall(r"\w+", text))
 
 
 @lru_cache(maxsize=16384)
 def _word_match(a: str, b: str) -> float:
     """1 for the same word read twice (jamo ``TOKEN_MATCH_MIN`` alike), half for a Hangul
     word of the same length (``라티`` for ``학습``: the OCR garbles whole syllables), else 0."""
-    if Levenshtein.normalized_similarity(jamo(a.lower()), jamo(b.lower())) >= TOKEN_MATCH_MIN:
+    if Levenshtein.normalized_similarity(jamo_string(a.lower()), jamo_string(b.lower())) >= TOKEN_MATCH_MIN:
         return 1.0
     if len(a) == len(b) and all_syllables(a) and all_syllables(b):
         return 0.5
@@ -166,9 +168,9 @@ def better_reading(text: str, names: list[str]) -> str | None:
         other = name.split()
         if len(other) != len(words) or name == text:
             continue
-        pair = [Levenshtein.normalized_similarity(jamo(a.lower()), jamo(b.lower()))
+        pair = [Levenshtein.normalized_similarity(jamo_string(a.lower()), jamo_string(b.lower()))
                 for a, b in zip(words, other)]
-        whole = Levenshtein.normalized_similarity(jamo(text.lower()), jamo(name.lower()))
+        whole = Levenshtein.normalized_similarity(jamo_string(text.lower()), jamo_string(name.lower()))
         if min(pair) >= SAME_WORD_MIN and whole >= SAME_TEXT_MIN and whole > best_score:
             best, best_score = name, whole
     if best is None:
@@ -331,6 +333,73 @@ def find_runs(tokens: list[str], labels: list[str], names: dict[str, list[str]],
     return runs, total
 
 
+#: Jamo similarity from which two words at one place of two readings are one word read
+#: twice (``적답성``/``적합성``; ``배치``/``학습률`` are two words).
+MISREAD_MIN = 0.5
+
+
+def token_map(tokens: list[str], other: list[str]) -> dict[int, int]:
+    """Positions of ``other`` mapped onto ``tokens``: words equal in order, and words
+    in between where both readings hold as many (the same words misread differently)."""
+    matcher = difflib.SequenceMatcher(a=tokens, b=other, autojunk=False)
+    mapping: dict[int, int] = {}
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            mapping.update({j1 + k: i1 + k for k in range(j2 - j1)})
+        elif tag == "replace" and i2 - i1 == j2 - j1:
+            # only a word and its misreading: rows read in another order put other words
+            # side by side too
+            mapping.update({j1 + k: i1 + k for k in range(j2 - j1)
+                            if _misreading(tokens[i1 + k], other[j1 + k])})
+    return mapping
+
+
+def _misreading(a: str, b: str) -> bool:
+    return Levenshtein.normalized_similarity(jamo_string(a.lower()), jamo_string(b.lower())) >= MISREAD_MIN
+
+
+def _option_spans(chosen: Reading, found: list[Reading],
+                  names: dict[str, list[str]]) -> dict[str, list[int]]:
+    """Each option's tokens in the chosen reading, grown by what another reading's run for
+    the same option covers next to it (p. 268 reads option A whole where p. 269, the
+    chosen reading, leaves its first and last words in the stem). A named option grows
+    only when the grown text matches its name at least as well."""
+    def fit(label: str, span: set[int]) -> float:
+        text = " ".join(chosen.tokens[i] for i in sorted(span))
+        return max((name_similarity(text, name) for name in names.get(label, [])), default=0.0)
+
+    own = {run.label: set(range(run.start, run.end)) for run in chosen.runs}
+    for reading in found:
+        if reading is chosen:
+            continue
+        mapping = token_map(chosen.tokens, reading.tokens)
+        for run in reading.runs:
+            if run.label not in own:
+                continue
+            mapped = {mapping[j] for j in range(run.start, run.end) if j in mapping}
+            span = own[run.label]
+            if not mapped or min(mapped) > max(span) + 1 or max(mapped) < min(span) - 1:
+                continue  # the readings disagree on where this option is
+            grown = set(range(min(span | mapped), max(span | mapped) + 1))
+            others = {i for label, s in own.items() if label != run.label for i in s}
+            if (not grown & others and HEADER not in [chosen.tokens[i] for i in grown]
+                    and fit(run.label, grown) >= fit(run.label, span)):
+                own[run.label] = grown
+    return {label: sorted(span) for label, span in own.items()}
+
+
+def _other_words(chosen: Reading, found: list[Reading], span: list[int]) -> list[tuple[int, str]]:
+    """(position in the span, the other reading's word there) for the span's words."""
+    variants = []
+    for reading in found:
+        if reading is chosen:
+            continue
+        inverse = {i: j for j, i in token_map(chosen.tokens, reading.tokens).items()}
+        variants += [(k, reading.tokens[inverse[i]]) for k, i in enumerate(span)
+                     if i in inverse and reading.tokens[inverse[i]] != chosen.tokens[i]]
+    return variants
+
+
 def _run_quality(run: Run) -> float:
     """How well a run reads as its option, the mark's bonus aside (the mark says which
     option is right, not which reading read it better)."""
@@ -350,20 +419,27 @@ def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list
         found.append(Reading(reading_name, tokens, runs, score))
     chosen = max(found, key=lambda r: r.score)
     by_label = {run.label: run for run in chosen.runs}
-    options, sources = [], {}
+    spans, options, sources = _option_spans(chosen, found, names), [], {}
     for label in labels:
-        # each option from the reading that read it best (p. 268 reads option A whole,
-        # p. 269 drops its last word), merged word by word with the other reading's
-        runs = sorted((run for reading in found for run in reading.runs if run.label == label),
-                      key=lambda run: -_run_quality(run))
-        if not runs:
-            options.append((label, ""))
-            continue
-        text = runs[0].text
-        for other in runs[1:]:
-            text, _choices = merge_readings(text, other.text)
+        span = spans.get(label)
+        if span:
+            words = [chosen.tokens[i] for i in span]
+            variants = _other_words(chosen, found, span)
+            text, _choices = choose_words(words, variants)
+            sources[label] = chosen.name
+        else:
+            # only another reading found this option
+            runs = sorted((run for reading in found for run in reading.runs if run.label == label),
+                          key=lambda run: -_run_quality(run))
+            text = runs[0].text if runs else ""
+            if runs:
+                sources[label] = next(r.name for r in found if runs[0] in r.runs)
         options.append((label, text))
-        sources[label] = next(r.name for r in found if runs[0] in r.runs)
+    taken = {i for span in spans.values() for i in span}
+    stem_end = next((i + 1 for i in range(len(chosen.tokens) - 1, -1, -1)
+                     if _QUESTION_END.search(chosen.tokens[i])), len(chosen.tokens))
+    stem = " ".join(t for i, t in enumerate(chosen.tokens)
+                    if i not in taken and t != HEADER and i < stem_end)
     # a run no name supports is a guess; so is the split of the text after the stem's "?"
     # between several options none of which is named
     unnamed_tail = sum(1 for run in chosen.runs if run.support == "tail")
@@ -376,11 +452,11 @@ def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list
         "tokens": [("[column header]" if t == HEADER else t) for t in chosen.tokens],
         "runs": [{"label": r.label, "tokens": [r.start, r.end], "text": r.text,
                   "support": r.support, "score": round(r.score, 3)} for r in chosen.runs],
-        "stem": chosen.stem,
+        "stem": stem,
         "options_read_from": sources,
     }
     others = [r.stem for r in found if r is not chosen and r.runs]
-    return Deinterleaved(chosen.stem, options, uncertain, audit, others)
+    return Deinterleaved(stem, options, uncertain, audit, others)
 
 
 # ------------------------------------------------------------------ explanation lines
