@@ -73,19 +73,28 @@ def choose_words(words: list[str], variants: list[tuple[int, str]]) -> tuple[str
     """``words`` with each (position, other reading) taken where the language model
     prefers it (same script kinds only; a digit read into a Hangul word loses to the
     word read without it: ``9적화`` / ``직적화``)."""
-    pairs = []
+    words = list(words)
+    outright = []
     for i, variant in variants:
         if _digit_garbled(words[i], variant):
-            pairs.append((i, variant))
-        elif _same_script(words[i], variant):
-            pairs.append((i, variant))
-    return _choose(words, pairs)
+            outright.append(WordChoice(i, variant, words[i], 0.0))
+            words[i] = variant
+    # the language model favours short words: only readings of one length compete
+    # (``전`` is not a reading of ``전락``), or nearly one length in long words
+    pairs = [(i, v) for i, v in variants if _same_script(words[i], v) and words[i] != v
+             and (len(v) == len(words[i]) or (abs(len(v) - len(words[i])) == 1
+                                              and min(len(v), len(words[i])) >= 3))]
+    text, choices = _choose(words, pairs)
+    return text, sorted(outright + choices, key=lambda c: c.index)
 
 
 def _digit_garbled(word: str, variant: str) -> bool:
-    """``9적화`` against ``직적화``: a digit where the other reading has a syllable."""
-    return (len(word) == len(variant) and bool(re.search(r"\d", word)) and bool(_HANGUL.search(word))
-            and _HANGUL_WORD.match(variant) is not None)
+    """``9적화`` against ``직적화``, ``ML8`` against ``ML용``: the same word but for a digit
+    where the other reading has a Hangul syllable (the OCR's digit look-alikes)."""
+    if len(word) != len(variant) or not re.search(r"\d", word):
+        return False
+    differ = [(a, b) for a, b in zip(word, variant) if a != b]
+    return bool(differ) and all(a.isdigit() and _HANGUL_WORD.match(b) for a, b in differ)
 
 
 _HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
@@ -102,9 +111,8 @@ def merge_readings(primary: str, other: str) -> tuple[str, list[WordChoice]]:
         return primary, []
     pairs = [(i, others[j1 + (i - i1)])
              for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-             if tag == "replace" and i2 - i1 == j2 - j1 for i in range(i1, i2)
-             if _same_script(words[i], others[j1 + (i - i1)])]
-    return _choose(words, pairs)
+             if tag == "replace" and i2 - i1 == j2 - j1 for i in range(i1, i2)]
+    return choose_words(words, pairs)
 
 #: Jamo similarity from which a word of the answer page's prose is a candidate reading of
 #: a word of the question (``과회`` / ``과학``).

@@ -201,6 +201,7 @@ def analyse_structure(pages: list[CleanPage]) -> list[PageStructure]:
         for page in pages
     ]
     modules = [None if i is None else i for i in align_modules(evidence, len(toc))]
+    toc = reread_titles(toc, pages, modules, toc_page)
     result: list[PageStructure] = []
     current_module: int | None = None
     topic: str | None = None
@@ -220,6 +221,45 @@ def analyse_structure(pages: list[CleanPage]) -> list[PageStructure]:
         result.append(PageStructure(page.number, module, entry.title if entry else None,
                                     topic, kind, title))
     return result
+
+
+#: Distinct running-header readings of a title merged into it (most frequent first).
+TITLE_READINGS = 3
+
+
+def reread_titles(toc: list[TocEntry], pages: list[CleanPage], modules: list[int | None],
+                  toc_page: CleanPage | None) -> list[TocEntry]:
+    """Each module title merged word by word with its running headers' readings.
+
+    The contents page and the running header print the same title in two fonts, and the
+    OCR garbles them differently (contents ``ML8 데이터 처리``, header ``ML용 더이터
+    처리``): where they align word for word, :func:`extract.readings.merge_readings`
+    keeps the likelier word. A majority would not do: a header is garbled the same way
+    on every page that prints it.
+    """
+    from extract.readings import choose_words, merge_readings
+
+    readings: dict[int, dict[str, int]] = {}
+    for page, index in zip(pages, modules):
+        if index is None or page is toc_page:
+            continue
+        for header in header_candidates(page):
+            _digit, title = split_header(header)
+            if title:
+                counts = readings.setdefault(index, {})
+                counts[title] = counts.get(title, 0) + 1
+    entries = []
+    for index, entry in enumerate(toc):
+        title = entry.title
+        counts = readings.get(index, {})
+        for other in sorted(counts, key=lambda t: (-counts[t], t))[:TITLE_READINGS]:
+            words, others = title.split(), other.split()
+            if len(words) == len(others):  # a title is short: word for word where it can
+                title, _choices = choose_words(words, list(enumerate(others)))
+            else:
+                title, _choices = merge_readings(title, other)
+        entries.append(TocEntry(entry.module, title))
+    return entries
 
 
 def _toc_from_headers(pages: list[CleanPage]) -> list[TocEntry]:

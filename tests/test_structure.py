@@ -60,3 +60,16 @@ def test_viterbi_ignores_one_contrary_vote():
     # then a clear switch: the lone vote must not flip its page
     votes = [[1.0, 0.0], [1.0, 0.0], [0.0, 0.4], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]
     assert align_modules(votes, 2) == [0, 0, 0, 0, 1, 1]
+
+
+def test_module_titles_merged_with_their_running_headers(guide_corpus, gold_modules):
+    """The contents page and the running headers read each title; merged word by word,
+    most titles come out as printed (issue 13: ``ML8 데이터 처리`` -> ``ML용 데이터 처리``)."""
+    import json
+
+    titles = {}
+    for line in (guide_corpus / "knowledge.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        titles.setdefault(record["module"], record.get("module_title"))
+    exact = sum(titles.get(m["module"]) == m["title"] for m in gold_modules)
+    assert exact >= len(gold_modules) // 2, titles

@@ -246,3 +246,12 @@ def test_last_line_read_into_the_line_above_goes_back_to_the_end():
     assert complete_last_sentence(done) == (done, None)
     labelled = "모델입니다. 이 분류에 적합합니다. B 주성분 분석은 차원을 줄이는"
     assert complete_last_sentence(labelled) == (labelled, None)
+
+
+def test_word_choice_across_readings():
+    from extract.readings import choose_words
+
+    # a digit read into a word loses to the reading with a syllable there
+    assert choose_words(["ML8", "데이터", "처리"], [(0, "ML용")])[0] == "ML용 데이터 처리"
+    # a shorter word is not a reading of a longer one
+    assert choose_words(["모델", "배포", "전략"], [(2, "전")])[0] == "모델 배포 전략"
