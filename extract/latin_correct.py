@@ -232,7 +232,7 @@ class LatinCorrector:
             left = max(text.rfind(c, 0, start) for c in _SPACES) + 1
             right = min((i for i in (text.find(c, end) for c in _SPACES) if i >= 0), default=len(text))
             if not _PROTECT.search(text, left, right):
-                found.append((start, match.group(), correction))
+                found.append((start, match.group(), _bracket_for_slash(correction, text, end)))
         return found
 
     # ------------------------------------------------------------------ token
@@ -434,6 +434,20 @@ def _distance(read: str, meant: str, corrector: LatinCorrector, bound: float = _
                 if base + add < cur[j + 1]:
                     cur[j + 1] = base + add
     return row[n][m]
+
+
+def _bracket_for_slash(correction: tuple[str, float, str], text: str, end: int
+                       ) -> tuple[str, float, str]:
+    """A letter read for ``(`` looks like one read for ``/``: when the text closes a bracket
+    soon after with none opened (``ServicelAWS KMS)``), it was ``(``."""
+    fixed, cost, reason = correction
+    if reason != "latin-slash":
+        return correction
+    rest = text[end: end + 40]
+    close, open_ = rest.find(")"), rest.find("(")
+    if close >= 0 and (open_ < 0 or open_ > close):
+        return fixed.replace("/", "(", 1), cost, reason
+    return correction
 
 
 def _humps(token: str) -> list[str]:

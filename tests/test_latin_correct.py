@@ -72,7 +72,8 @@ def test_case_pattern_of_the_term(corrector):
 def test_glued_names_and_slashes(corrector):
     assert fixed(corrector, "Amazon5ageMaker Studio") == "Amazon SageMaker Studio"
     assert fixed(corrector, "Amazon53 버킷") == "Amazon S3 버킷"
-    assert fixed(corrector, "Container RegistrylECR)") == "Container Registry/ECR)"
+    assert fixed(corrector, "Container RegistrylECR)") == "Container Registry(ECR)"  # closed: "("
+    assert fixed(corrector, "Cloud Load BalancinglELB 설정") == "Cloud Load Balancing/ELB 설정"
     assert fixed(corrector, "DataWranglcr") == "DataWrangler"   # parts corrected one by one
     # the l belongs to the word: Model+Builder, never Mode/Builder
     assert fixed(corrector, "ModelBuilder") == "ModelBuilder"
