@@ -17,14 +17,14 @@ from extract.answers import choose_phrase
 from extract.furniture import CleanPage
 from extract.rules import compiled, load_rules
 from extract.structure import PageStructure
-from extract.two_column import HEADER, complete_last_sentence, restore_line_order
+from extract.two_column import (HEADER, ICON_DEBRIS, SENTENCE_END, complete_last_sentence,
+                                 restore_line_order)
 
 RULES = "guide_questions"
 LABELS = "ABCDEFGH"
 #: Tokens a rationale may spend before naming its option (``A DeepAR은 ...``).
 NAME_MAX_TOKENS = 6
 _HAS_LETTERS = re.compile(r"[^\W\d_].*[^\W\d_]|[\uac00-\ud7a3]{2}")
-_SENTENCE_END = re.compile(r"(?:다|요|음)[.]?$|[.!]$")
 
 
 # ------------------------------------------------------------------ small text helpers
@@ -132,7 +132,7 @@ def read_question_page(qpage: QuestionPage) -> QuestionLayout:
         # "…합니다. GPU 문련 인스템스" then "사용 사례에 … 무엇입니까?": the first line's
         # text after its last sentence end belongs to the options
         head, tail = _split_after_last_sentence(stem_parts[0])
-        if tail and is_option_like(tail) and not _SENTENCE_END.search(tail):
+        if tail and is_option_like(tail) and not SENTENCE_END.search(tail):
             trailing = tail
             stem = " ".join([head] + stem_parts[1:])
     matching = bool(compiled(RULES, "matching_marker").search(stem))
@@ -324,7 +324,7 @@ def split_wrong_answers(section: str, stated: list[str]) -> tuple[str, str]:
     if stated:
         for label, start, _end in label_positions(section[:cut]):
             before = section[:start].rstrip()
-            if label not in stated and (not before or _SENTENCE_END.search(before)
+            if label not in stated and (not before or SENTENCE_END.search(before)
                                         or _DEBRIS_TOKEN.search(before)):
                 cut = start
                 break
@@ -332,8 +332,8 @@ def split_wrong_answers(section: str, stated: list[str]) -> tuple[str, str]:
     return section[:cut], wrong
 
 
-#: What the OCR makes of a slide's icons between two sentences: ``0``, ``@``, ``CO``, ``CO%``.
-_DEBRIS_TOKEN = re.compile(r"(?:^|\s)[^\uac00-\ud7a3\s]{1,3}$")
+#: A slide's icon read between two sentences (``0``, ``@``, ``CO``, ``CO%``).
+_DEBRIS_TOKEN = re.compile(rf"(?:^|\s){ICON_DEBRIS}$")
 
 
 def _explanation(correct_part: str, stated: list[str] | None = None) -> tuple[str | None, dict | None]:

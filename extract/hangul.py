@@ -58,3 +58,11 @@ def jamo_string(word: str) -> str:
     """The word as a string of conjoining jamo (Unicode NFD): initials and finals are
     distinct code points, like :func:`jamo`'s tags, but rapidfuzz compares strings fast."""
     return unicodedata.normalize("NFD", word)
+
+
+@lru_cache(maxsize=65536)
+def jamo_similarity(a: str, b: str) -> float:
+    """Normalized Levenshtein similarity of two words' jamo, case-blind (0..1)."""
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.normalized_similarity(jamo_string(a.lower()), jamo_string(b.lower()))

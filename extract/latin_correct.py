@@ -22,7 +22,8 @@ winner that is cheap relative to the token's length.
   (English: look-alikes only, in practice). PascalCase compounds of known words
   (``ModelBuilder``) only ever change by one edit towards a domain name; glued names are
   otherwise corrected part by part (``ModclMonitor``), or split at a slash the OCR read
-  as ``l`` (``ServicelAmazon`` → ``Service/Amazon``), whichever is cheaper.
+  as ``l`` (``BalancinglELB`` → ``Balancing/ELB``; a bracket where the text closes one
+  soon after: ``ServicelAmazon S3)`` → ``Service(Amazon S3)``), whichever is cheaper.
 * Never touched: tokens shorter than four characters, acronyms in capitals, lower-camel
   identifiers, words known to the lexicon or to wordfreq's lists (its large list, read once
   per batch, vetoes rare real words: columnar, kubernetes), and every whitespace chunk that
@@ -31,7 +32,8 @@ winner that is cheap relative to the token's length.
 
 Every edit is returned as an :class:`~extract.ocr_correct.Edit` (reasons
 ``latin-lookalike``, ``latin-glued``, ``latin-slash``) for the audit output;
-:func:`garbled_tokens` counts what still looks garbled, independently of the table.
+:func:`extract.latin_measure.garbled_tokens` counts what still looks garbled,
+independently of the table.
 """
 from __future__ import annotations
 

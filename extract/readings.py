@@ -44,11 +44,11 @@ class WordChoice:
 
 
 def _score(texts: list[str]) -> list[float]:
-    from extract.two_column import kiwi
+    from extract.ocr_correct import get_corrector
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return [result[0][1] for result in kiwi().analyze(texts, top_n=1)]
+        return [result[0][1] for result in get_corrector().kiwi.analyze(texts, top_n=1)]
 
 
 def _same_script(a: str, b: str) -> bool:
@@ -158,13 +158,13 @@ def _tags_of(words: set[str]) -> dict[str, tuple[str, ...]]:
     borrowed word must parse as the same parts (``함수는``/``합수는``: noun + particle):
     one that differs in its particle or ending (``사용하여``/``사용하는``,
     ``용도로``/``용도가``) is another word form, not a misreading."""
-    from extract.two_column import kiwi
+    from extract.ocr_correct import get_corrector
 
     todo = sorted(w for w in words if w not in _TAGS)
     if todo:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for word, tokens in zip(todo, kiwi().tokenize(todo)):
+            for word, tokens in zip(todo, get_corrector().kiwi.tokenize(todo)):
                 _TAGS[word] = tuple(token.tag for token in tokens)
     return {w: _TAGS[w] for w in words}
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from extract.furniture import BAND_LINE, RUNNING_HEADER, CleanPage
+from extract.readings import choose_words, merge_readings
 from extract.rules import compiled, load_rules
 
 RULES = "guide_structure"
@@ -237,8 +238,6 @@ def reread_titles(toc: list[TocEntry], pages: list[CleanPage], modules: list[int
     keeps the likelier word. A majority would not do: a header is garbled the same way
     on every page that prints it.
     """
-    from extract.readings import choose_words, merge_readings
-
     readings: dict[int, dict[str, int]] = {}
     for page, index in zip(pages, modules):
         if index is None or page is toc_page:

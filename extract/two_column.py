@@ -18,9 +18,11 @@ and the rationales (``오답: A 심층 신경망은 …``).
 options stand in page order, the last one follows the stem's ``?``, and a run is scored by
 how closely its jamo match the name the answer page gives its label; a label without a
 name takes the run of bare noun phrases (options are noun phrases, the stem's words carry
-particles and endings) left between its neighbours. The reading whose runs match their
-names best gives the options and the stem (the tokens left), and the choice and its score
-are returned for the audit. A reconstruction resting on unnamed runs is ``uncertain``.
+particles and endings) left between its neighbours. The reading whose runs score best gives the stem (the tokens
+left); each option's tokens grow by what the other reading's run covers next to them, and
+where the readings hold different words at one place the language model chooses
+(:func:`extract.readings.choose_words`). Choices and scores are returned for the audit;
+a reconstruction resting on unnamed runs is ``uncertain``.
 """
 from __future__ import annotations
 
@@ -31,9 +33,9 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz.distance import Indel
 
-from extract.hangul import all_syllables, jamo_string
+from extract.hangul import all_syllables, jamo_similarity
 from extract.readings import choose_words
 from extract.rules import load_rules
 
@@ -81,11 +83,14 @@ class Reading:
 
     @property
     def stem(self) -> str:
-        taken = {i for run in self.runs for i in range(run.start, run.end)}
-        stem_end = next((i + 1 for i in range(len(self.tokens) - 1, -1, -1)
-                         if _QUESTION_END.search(self.tokens[i])), len(self.tokens))
-        return " ".join(t for i, t in enumerate(self.tokens)
-                        if i not in taken and t != HEADER and i < stem_end)
+        return stem_of(self.tokens, {i for run in self.runs for i in range(run.start, run.end)})
+
+
+def stem_of(tokens: list[str], taken: set[int]) -> str:
+    """The tokens no option took, up to the stem's last ``?``, without the column header."""
+    stem_end = next((i + 1 for i in range(len(tokens) - 1, -1, -1)
+                     if _QUESTION_END.search(tokens[i])), len(tokens))
+    return " ".join(t for i, t in enumerate(tokens) if i not in taken and t != HEADER and i < stem_end)
 
 
 @dataclass
@@ -138,7 +143,7 @@ def _words(text: str) -> tuple[str, ...]:
 def _word_match(a: str, b: str) -> float:
     """1 for the same word read twice (jamo ``TOKEN_MATCH_MIN`` alike), half for a Hangul
     word of the same length (``라티`` for ``학습``: the OCR garbles whole syllables), else 0."""
-    if Levenshtein.normalized_similarity(jamo_string(a.lower()), jamo_string(b.lower())) >= TOKEN_MATCH_MIN:
+    if jamo_similarity(a, b) >= TOKEN_MATCH_MIN:
         return 1.0
     if len(a) == len(b) and all_syllables(a) and all_syllables(b):
         return 0.5
@@ -168,9 +173,8 @@ def better_reading(text: str, names: list[str]) -> str | None:
         other = name.split()
         if len(other) != len(words) or name == text:
             continue
-        pair = [Levenshtein.normalized_similarity(jamo_string(a.lower()), jamo_string(b.lower()))
-                for a, b in zip(words, other)]
-        whole = Levenshtein.normalized_similarity(jamo_string(text.lower()), jamo_string(name.lower()))
+        pair = [jamo_similarity(a, b) for a, b in zip(words, other)]
+        whole = jamo_similarity(text, name)
         if min(pair) >= SAME_WORD_MIN and whole >= SAME_TEXT_MIN and whole > best_score:
             best, best_score = name, whole
     if best is None:
@@ -193,19 +197,6 @@ def _close_bracket(word: str, page_word: str) -> str:
     return word
 
 
-def _corrector():
-    from extract.ocr_correct import get_corrector
-
-    return get_corrector()
-
-
-@lru_cache(maxsize=1)
-def kiwi():
-    from extract.ocr_correct import get_corrector
-
-    return get_corrector().kiwi
-
-
 def bare_tokens(tokens: list[str]) -> list[bool]:
     """Per token: does it read as a bare noun phrase piece (no particle, no ending)?"""
     text = " ".join(tokens)
@@ -214,7 +205,9 @@ def bare_tokens(tokens: list[str]) -> list[bool]:
         starts.append(offset)
         offset += len(token) + 1
     bare = [True] * len(tokens)
-    corrector = _corrector()
+    from extract.ocr_correct import get_corrector
+
+    corrector = get_corrector()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # with the OCR's typo model: "결과틀" is 결과 + 를, not a noun
@@ -256,7 +249,10 @@ HEADER = "\x01"
 #: Cost of a token after the stem's ``?`` that no run takes (watermark debris such as
 #: ``JP`` or ``COI`` costs nothing: short and without Hangul).
 TAIL_LEFT_OVER = -0.8
-_DEBRIS = re.compile(r"^[^\uac00-\ud7a3]{1,3}$")
+#: What the OCR makes of a slide's icons: one to three characters, none of them Hangul
+#: (``0``, ``@``, ``CO``, ``CO%``, ``JP``).
+ICON_DEBRIS = r"[^\uac00-\ud7a3\s]{1,3}"
+_DEBRIS = re.compile(rf"^{ICON_DEBRIS}$")
 
 
 def _icon_debris(run: list[str]) -> bool:
@@ -284,7 +280,7 @@ def find_runs(tokens: list[str], labels: list[str], names: dict[str, list[str]],
         return [], float("-inf")
     header = tokens.index(HEADER) if HEADER in tokens else None
     first_start = header + 2 if header is not None else 0
-    bare = bare_tokens([t for t in tokens])
+    bare = bare_tokens(tokens)
     n = len(tokens)
     tail = next((i + 1 for i in range(n - 1, -1, -1) if _QUESTION_END.search(tokens[i])), n)
     neg = float("-inf")
@@ -350,15 +346,11 @@ def token_map(tokens: list[str], other: list[str]) -> dict[int, int]:
             # only a word and its misreading: rows read in another order put other words
             # side by side too
             mapping.update({j1 + k: i1 + k for k in range(j2 - j1)
-                            if _misreading(tokens[i1 + k], other[j1 + k])})
+                            if jamo_similarity(tokens[i1 + k], other[j1 + k]) >= MISREAD_MIN})
     return mapping
 
 
-def _misreading(a: str, b: str) -> bool:
-    return Levenshtein.normalized_similarity(jamo_string(a.lower()), jamo_string(b.lower())) >= MISREAD_MIN
-
-
-def _option_spans(chosen: Reading, found: list[Reading],
+def _option_spans(chosen: Reading, maps: list[tuple[Reading, dict[int, int]]],
                   names: dict[str, list[str]]) -> dict[str, list[int]]:
     """Each option's tokens in the chosen reading, grown by what another reading's run for
     the same option covers next to it (p. 268 reads option A whole where p. 269, the
@@ -369,10 +361,7 @@ def _option_spans(chosen: Reading, found: list[Reading],
         return max((name_similarity(text, name) for name in names.get(label, [])), default=0.0)
 
     own = {run.label: set(range(run.start, run.end)) for run in chosen.runs}
-    for reading in found:
-        if reading is chosen:
-            continue
-        mapping = token_map(chosen.tokens, reading.tokens)
+    for reading, mapping in maps:
         for run in reading.runs:
             if run.label not in own:
                 continue
@@ -388,13 +377,12 @@ def _option_spans(chosen: Reading, found: list[Reading],
     return {label: sorted(span) for label, span in own.items()}
 
 
-def _other_words(chosen: Reading, found: list[Reading], span: list[int]) -> list[tuple[int, str]]:
+def _other_words(chosen: Reading, maps: list[tuple[Reading, dict[int, int]]],
+                 span: list[int]) -> list[tuple[int, str]]:
     """(position in the span, the other reading's word there) for the span's words."""
     variants = []
-    for reading in found:
-        if reading is chosen:
-            continue
-        inverse = {i: j for j, i in token_map(chosen.tokens, reading.tokens).items()}
+    for reading, mapping in maps:
+        inverse = {i: j for j, i in mapping.items()}
         variants += [(k, reading.tokens[inverse[i]]) for k, i in enumerate(span)
                      if i in inverse and reading.tokens[inverse[i]] != chosen.tokens[i]]
     return variants
@@ -419,12 +407,13 @@ def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list
         found.append(Reading(reading_name, tokens, runs, score))
     chosen = max(found, key=lambda r: r.score)
     by_label = {run.label: run for run in chosen.runs}
-    spans, options, sources = _option_spans(chosen, found, names), [], {}
+    maps = [(r, token_map(chosen.tokens, r.tokens)) for r in found if r is not chosen]
+    spans, options, sources = _option_spans(chosen, maps, names), [], {}
     for label in labels:
         span = spans.get(label)
         if span:
             words = [chosen.tokens[i] for i in span]
-            variants = _other_words(chosen, found, span)
+            variants = _other_words(chosen, maps, span)
             text, _choices = choose_words(words, variants)
             sources[label] = chosen.name
         else:
@@ -435,11 +424,7 @@ def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list
             if runs:
                 sources[label] = next(r.name for r in found if runs[0] in r.runs)
         options.append((label, text))
-    taken = {i for span in spans.values() for i in span}
-    stem_end = next((i + 1 for i in range(len(chosen.tokens) - 1, -1, -1)
-                     if _QUESTION_END.search(chosen.tokens[i])), len(chosen.tokens))
-    stem = " ".join(t for i, t in enumerate(chosen.tokens)
-                    if i not in taken and t != HEADER and i < stem_end)
+    stem = stem_of(chosen.tokens, {i for span in spans.values() for i in span})
     # a run no name supports is a guess; so is the split of the text after the stem's "?"
     # between several options none of which is named
     unnamed_tail = sum(1 for run in chosen.runs if run.support == "tail")
@@ -460,8 +445,9 @@ def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list
 
 
 # ------------------------------------------------------------------ explanation lines
-_ENDS_SENTENCE = re.compile(r"(?:다|요)[.]?$|[.?!]$")
-_TRAILING_DEBRIS = re.compile(r"(?:\s+[^\uac00-\ud7a3\s]{1,3})+$")
+#: A sentence end, plain or formal (``…합니다``, ``…됨``, ``?``).
+SENTENCE_END = re.compile(r"(?:다|요|음)[.]?$|[.?!]$")
+_TRAILING_DEBRIS = re.compile(rf"(?:\s+{ICON_DEBRIS})+$")
 
 
 def display_width(text: str) -> int:
@@ -483,13 +469,13 @@ def restore_line_order(chunk: str, text: str) -> tuple[str, dict | None]:
     middle of one. Returns the text and what was moved where (``None``: nothing).
     """
     chunk, text = chunk.strip(), text.strip()
-    if len(chunk.split()) < 2 or not re.search(r"[\uac00-\ud7a3]", chunk):
+    if len(chunk.split()) < 2 or not _HANGUL.search(chunk):
         return f"{chunk} {text}".strip(), None
     body = _TRAILING_DEBRIS.sub("", text)
-    if _ENDS_SENTENCE.search(chunk) and not _ENDS_SENTENCE.search(body):
+    if SENTENCE_END.search(chunk) and not SENTENCE_END.search(body):
         return f"{text} {chunk}", {"moved": chunk, "to": "end", "rule": "completes the sentence"}
     boundaries = [m.start() for m in re.finditer(r"\s+", text)]
-    candidates = [b for b in boundaries if not _ENDS_SENTENCE.search(text[:b])]
+    candidates = [b for b in boundaries if not SENTENCE_END.search(text[:b])]
     if not candidates:
         return f"{text} {chunk}", {"moved": chunk, "to": "end", "rule": "no mid-sentence boundary"}
     width = display_width(chunk)
