@@ -70,7 +70,10 @@ class KoreanCorrector:
             from kiwipiepy import Kiwi, TypoDefinition, TypoTransformer
 
         rules = load_rules(RULES)
-        self.kiwi = Kiwi()
+        # No multi-word dictionary (WikiData names): it costs 180 MB and 1.4 s to load, and
+        # a typo token matched to one of its entries is re-joined as the whole entry, so
+        # '자언어 처리' became '자연어 처리 처리' and '합성곰 신경망' '합성곱 신경망 신경망'.
+        self.kiwi = Kiwi(load_multi_dict=False)
         lexicon = domain_lexicon()
         for word in self._unknown_words(lexicon):
             self.kiwi.add_user_word(word, "NNG", 0.0)

@@ -104,7 +104,11 @@ def _docx(data: bytes, rng: random.Random) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         for part, content in parts.items():
-            package.writestr(part, content)
+            # a fixed member date: writestr(name) stamps the clock's, so two runs of one
+            # seed differed whenever they straddled a two-second tick
+            info = zipfile.ZipInfo(part, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            package.writestr(info, content)
     return buffer.getvalue()
 
 
