@@ -6,8 +6,9 @@ The OCR corrector plugs in here next.
 """
 from __future__ import annotations
 
-from extract.furniture import (FurnitureModel, Removal, expand_anchors, learn_anchors,
-                               strip_shards, strip_stray_tokens)
+from extract.furniture import (ICON_BULLET, FurnitureModel, Removal, expand_anchors,
+                               learn_anchors, strip_shards)
+from extract.stray_tokens import strip_icon_bullets, strip_stray_tokens
 from extract.normalize import normalize_text
 from ingest.document import Line
 
@@ -22,7 +23,9 @@ def clean_lines(lines: list[str]) -> tuple[list[str], list[Removal]]:
     for number, text in enumerate(normalized, start=1):
         body, pieces = strip_shards(text, model) if anchors else (text, [])
         body, strays = strip_stray_tokens(body)
+        (body,), (icons,) = strip_icon_bullets([body])
         removed.extend(Removal(0, number, piece, "watermark-shard") for piece in pieces)
         removed.extend(Removal(0, number, piece, "stray-token") for piece in strays)
+        removed.extend(Removal(0, number, piece, ICON_BULLET) for piece in icons)
         cleaned.append(body)
     return cleaned, removed

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from extract.stray_tokens import strip_icon_bullets, strip_stray_tokens
 from ingest.document import Document, Line, Mark, Page
 
 TOP_BAND = 3
@@ -83,6 +84,7 @@ MAX_OUTSIDE_SHARE = 0.2
 
 RUNNING_HEADER = "running-header"
 BAND_LINE = "repeated-band-line"
+ICON_BULLET = "icon-bullet"
 
 _NUMBER_LINE = re.compile(r"^\W{0,2}\d{1,4}\W{0,2}$")
 _DIGITS = re.compile(r"\d")
@@ -291,77 +293,6 @@ def learn_anchors(pages: list[list[Line]]) -> frozenset[str]:
     )
 
 
-_STRAY_SYMBOLS = re.compile(r"^[^\w\s\-–—·/&+=(),:;.\[\]]+$")
-_STRAY_LATIN = re.compile(r"^[a-z]{1,2}$")
-#: Shapes of OCR debris (watermark pieces, speckles) that no sentence starts with. They
-#: are dropped only at a sentence boundary: after a Korean sentence end or at the start of
-#: the line, before the next sentence or the end of the line.
-_BOUNDARY_DEBRIS = tuple(re.compile(p) for p in (
-    _STRAY_SYMBOLS.pattern,                      # symbol clusters: > % @
-    r"^\(\)$",                                   # empty brackets
-    r"^'?[a-z]{1,3}$",                           # om, com, ' e
-    r"^(?=.*[a-z])[\w'.]*[@&<>|~^{}#$\\][\w'.]*$",  # lower-case letters glued to @ & < >
-    r"^(?=[a-z]*\d)[a-z\d]{6,}$",                # lower-case letters and digits: an5eraaf
-    r"^[A-Z]{2,}[a-rt-z]$",                      # SSx (but APIs, IDs stay)
-    r"^[a-z][A-Z]+[a-z]+$",                      # cOTi
-))
-#: Shapes no word, name or identifier has, dropped wherever they stand (unless protected).
-_STRONG_DEBRIS = tuple(re.compile(p) for p in (
-    r"^(?=.*[a-z])[\w'.]*@(?![\w-]+\.)[\w'.?]*$",     # e1@gman (an @ but no e-mail domain)
-    r"^[A-Za-z][a-z]?[<>]$|^[<>][A-Za-z][a-z]?$",     # Pe<
-    r"^[a-z]+&[a-z]+$",                               # ssle&l
-))
-_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
-_SENTENCE_END = re.compile(r"[\uac00-\ud7a3][.!?]$|[다요]$")
-_SENTENCE_START = re.compile(r"^[\uac00-\ud7a3A-Z(\"'‘“]")
-
-
-def _is_boundary_debris(token: str) -> bool:
-    return not _EMAIL.match(token) and any(p.match(token) for p in _BOUNDARY_DEBRIS)
-
-
-def strip_stray_tokens(text: str) -> tuple[str, list[str]]:
-    """Drop OCR debris from a line, in two situations. (Lone capitals and digits are never
-    debris: they are option labels and step numbers, ``합니다. C 할인이``.)
-
-    Between Korean words: symbol-only tokens (``>``, ``@``, ``{``) and one- or two-letter
-    lower-case Latin tokens (``om``, ``e``). Capitals stay there (``B`` is an option label,
-    ``Al`` an OCR'd ``AI`` the corrector fixes), and so do lone digits.
-
-    At a sentence boundary (line start or after a Korean sentence end, up to the next
-    sentence or the line end): runs of debris-shaped tokens (:data:`_BOUNDARY_DEBRIS` —
-    symbol clusters, short lower-case Latin, letters glued to ``@&<>_``, case salad like
-    ``cOTi``). A sentence does not start with such a token, so a run there is a speckle
-    or a watermark piece read into the text."""
-    tokens: list[str] = []
-    strong: list[str] = []
-    for token in text.split():
-        (strong if any(p.match(token) for p in _STRONG_DEBRIS) else tokens).append(token)
-    keep = [True] * len(tokens)
-    for i in range(1, len(tokens) - 1):
-        before, token, after = tokens[i - 1], tokens[i], tokens[i + 1]
-        if not (_HANGUL.search(before) and _HANGUL.search(after)):
-            continue
-        if _STRAY_SYMBOLS.match(token) or _STRAY_LATIN.match(token):
-            keep[i] = False
-    i = 0
-    while i < len(tokens):
-        if i == 0 or _SENTENCE_END.search(tokens[i - 1]):
-            end = i
-            while end < len(tokens) and _is_boundary_debris(tokens[end]):
-                end += 1
-            if end > i and (end == len(tokens) or _SENTENCE_START.match(tokens[end])):
-                for j in range(i, end):
-                    keep[j] = False
-            i = max(end, i + 1)
-        else:
-            i += 1
-    removed = strong + [t for t, k in zip(tokens, keep) if not k]
-    if not removed:
-        return text, []
-    return " ".join(t for t, k in zip(tokens, keep) if k), removed
-
-
 def _tail_cut(text: str, model: FurnitureModel) -> list[str]:
     """Tokens left before a line-final shard run, or [] when the line has no such run."""
     tokens = text.split()
@@ -516,6 +447,23 @@ def remove_furniture(document: Document, model: FurnitureModel | None = None) ->
                 kept.append(Line(body, line.source_line) if shards or strays else line)
         cleaned.append(CleanPage(page.number, kept, removed))
     return cleaned
+
+
+def strip_page_icons(page: CleanPage) -> CleanPage:
+    """The page without the slide icons the OCR read into its lines, each recorded as a
+    removal (the page is the unit whose list labels are looked at:
+    :func:`extract.stray_tokens.strip_icon_bullets`). For teaching pages only: a knowledge
+    check's reader needs its labels and icons where the OCR put them."""
+    texts, icons = strip_icon_bullets([line.text for line in page.lines])
+    if not any(icons):
+        return page
+    kept: list[Line] = []
+    removed = list(page.removed)
+    for line, text, gone in zip(page.lines, texts, icons):
+        removed.extend(Removal(page.number, line.source_line, piece, ICON_BULLET) for piece in gone)
+        if text:
+            kept.append(dataclasses.replace(line, text=text) if gone else line)
+    return CleanPage(page.number, kept, removed)
 
 
 def mark_furniture(document: Document, min_share: float = EXAM_PAGE_SHARE) -> Document:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from extract.answers import choose_phrase
 from extract.furniture import CleanPage
 from extract.rules import compiled, load_rules
-from extract.structure import PageStructure
+from extract.structure import KNOWLEDGE_CHECK, PageStructure
 from extract.two_column import (HEADER, ICON_DEBRIS, SENTENCE_END, complete_last_sentence,
                                  restore_line_order)
 
@@ -71,7 +71,7 @@ def classify_pages(pages: list[CleanPage], structure: list[PageStructure]) -> li
     answer = compiled(RULES, "answer_page_marker")
     found = []
     for page, info in zip(pages, structure):
-        if info.kind != "knowledge-check" or not page.lines:
+        if info.kind != KNOWLEDGE_CHECK or not page.lines:
             continue
         match = marker.match(page.lines[0].text)
         if not match:

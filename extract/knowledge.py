@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from extract.furniture import CleanPage
 from extract.lang import detect_lang
-from extract.structure import PageStructure
+from extract.structure import KNOWLEDGE_CHECK, PageStructure
 
 #: Page kinds that do not become knowledge units.
-NOT_KNOWLEDGE = frozenset({"knowledge-check", "contents"})
+NOT_KNOWLEDGE = frozenset({KNOWLEDGE_CHECK, "contents"})
 #: A line whose share of letters is below this is diagram debris, not prose.
 MIN_LETTER_SHARE = 0.5
 _LETTER = re.compile(r"[^\W\d_]")

@@ -36,6 +36,8 @@ TITLE_MAX_CHARS = 120
 
 _NUMBER_TOKEN = re.compile(r"^\W*\d+\W*$")
 _LETTER = re.compile(r"[^\W\d_]")
+#: the page kind of an end-of-module question page (question and answer prints alike)
+KNOWLEDGE_CHECK = "knowledge-check"
 END_OF_MODULE_KINDS = frozenset({"knowledge-check-intro", "summary", "questions", "lab"})
 
 

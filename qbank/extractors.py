@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from extract.furniture import Removal, mark_furniture, remove_furniture
+from extract.furniture import Removal, mark_furniture, remove_furniture, strip_page_icons
 from extract.guide_questions import extract_guide_questions
 from extract.knowledge import extract_knowledge
 from extract.lang import detect_lang
-from extract.structure import analyse_structure
+from extract.structure import KNOWLEDGE_CHECK, analyse_structure
 from ingest.document import Document, page_ref
 from ingest.limits import DEFAULT_LIMITS, Limits
 from extract.articles import extract_sections
@@ -65,6 +65,8 @@ def extract_course_book(document: Document, options: Options = Options()) -> Ext
     questions = [question_record(document, q, detect_lang(q.stem) or "ko") for q in checks]
     reading_order = [{"id": record["id"], "pages": record["source"]["pages"], **q.reading_audit}
                      for q, record in zip(checks, questions) if q.reading_audit]
+    pages = [page if info.kind == KNOWLEDGE_CHECK else strip_page_icons(page)
+             for page, info in zip(pages, structure)]
     knowledge = [knowledge_record(document, unit) for unit in extract_knowledge(pages, structure)]
     removed = [r for page in pages for r in page.removed]
     corrections = correct_records(questions + knowledge) if options.ocr_correction else []

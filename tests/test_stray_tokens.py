@@ -1,0 +1,82 @@
+"""Slide icons the OCR read into body text (extract/stray_tokens.py): by shape at a
+sentence boundary, list labels told apart by their sequence; on invented text and on the
+real dev pairs (every removal must be one the gold removed, nothing on clean text)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import GOLD, GUIDE, needs_shared
+from extract.stray_tokens import strip_icon_bullets
+
+
+def _strip(text: str) -> tuple[str, list[str]]:
+    (body,), (removed,) = strip_icon_bullets([text])
+    return body, removed
+
+
+@pytest.mark.parametrize("text, body, removed", [
+    # a digit, a capital, a bracket, round-glyph letters after a sentence end
+    ("모델을 만듭니다. 0 훈련은 깁니다.", "모델을 만듭니다. 훈련은 깁니다.", ["0"]),
+    ("값을 씁니다. F 비용: 낮습니다.", "값을 씁니다. 비용: 낮습니다.", ["F"]),
+    ("끝납니다. ) SageMaker 작업입니다.", "끝납니다. SageMaker 작업입니다.", [")"]),
+    ("걸립니다. CO 신경망: 깊습니다.", "걸립니다. 신경망: 깊습니다.", ["CO"]),
+    # an icon with a symbol speckle, and a sentence ending without its period
+    ("확장해야 합니다 6 > 비용: 큽니다.", "확장해야 합니다 비용: 큽니다.", ["6", ">"]),
+    # at the start of the unit
+    ("3 AnyCompany는 회사입니다.", "AnyCompany는 회사입니다.", ["3"]),
+    # numbers that run backwards are no list
+    ("시작합니다. 7 배포합니다. 6 검증합니다.", "시작합니다. 배포합니다. 검증합니다.", ["7", "6"]),
+])
+def test_icons_go(text, body, removed):
+    assert _strip(text) == (body, removed)
+
+
+@pytest.mark.parametrize("text", [
+    "역할을 정합니다. 2 기준을 정합니다. 3 작업을 예약합니다. 4 CloudWatch와 통합합니다.",
+    "B 질문에 답합니다. 적합합니다 D 코드를 씁니다. E 글을 씁니다.",   # a label lost (C)
+    "준비합니다. 0 데이터를 모읍니다. 1 정리합니다.",                   # a list from 0
+    "설명합니다. CD 파이프라인을 씁니다. ORC 형식을 읽습니다.",         # acronyms
+    "있습니다. 20 개의 노드가 있습니다.",                             # a number
+    "시나리오 1 대규모 모델과 C 시나리오의 비교",                       # not at a boundary
+    "결과입니다. C",                                                   # a chart's label
+])
+def test_labels_numbers_and_words_stay(text):
+    assert _strip(text) == (text, [])
+
+
+def test_sequence_is_looked_for_across_the_unit():
+    """A page's lines are one unit: an option label's neighbours may be on other lines."""
+    lines = ["A 비용이 듭니다.", "다음과 같습니다. B 시간이 듭니다.", "C 둘 다 듭니다."]
+    assert strip_icon_bullets(lines) == (lines, [[], [], []])
+    assert strip_icon_bullets(lines[1:2]) == (["다음과 같습니다. 시간이 듭니다."], [["B"]])
+
+
+@needs_shared
+def test_dev_pairs_lose_only_what_the_gold_removed():
+    from extract.clean import clean_lines
+
+    pairs = [json.loads(line) for line in (GOLD / "ocr_pairs_dev.jsonl").open(encoding="utf-8")]
+    _, removed = clean_lines([pair["noisy"] for pair in pairs])
+    icons = [(r.source_line, r.text) for r in removed if r.reason == "icon-bullet"]
+    assert len(icons) >= 8
+    for line, token in icons:
+        assert token in pairs[line - 1]["removed"], (pairs[line - 1]["id"], token)
+    _, removed = clean_lines([pair["clean"] for pair in pairs])
+    assert [r for r in removed if r.reason == "icon-bullet"] == []
+
+
+@needs_shared
+def test_guide_knowledge_loses_icons_but_keeps_its_lists(guide_corpus, guide_pages):
+    """The built guide: icons are audited removals of teaching pages; the numbered steps
+    and lettered lists of its pages are still in the knowledge units."""
+    from conftest import read_jsonl
+
+    audit = read_jsonl(guide_corpus / "audit" / "furniture.jsonl")
+    icons = [r for r in audit if r["reason"] == "icon-bullet"]
+    assert len(icons) > 50 and all(r["text"] and " " not in r["text"] for r in icons)
+    knowledge = " ".join(k["text"] for k in read_jsonl(guide_corpus / "knowledge.jsonl"))
+    assert ". 2 " in knowledge and ". 3 " in knowledge
+    before = sum(line.text.count(". CO ") for page in guide_pages for line in page.lines)
+    assert before >= 5 and knowledge.count(". CO ") <= before // 5
