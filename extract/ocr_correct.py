@@ -44,6 +44,11 @@ RARE_SCORE = -12.0
 KNOWN_MARGIN = 4.0
 #: kiwi's score must improve by at least this much for a verified rule edit.
 VERIFY_MARGIN = 1.0
+#: log-probability units one unit of typo cost is worth in kiwi's search (kiwi's default
+#: is 6). At 4, a misread word that the sentence makes likely wins over a rare reading of
+#: it (마케팅 전락 → 전략) on the dev pairs and on the synthetic set alike; at 3 and below
+#: correct text starts to change (bench/ocr_synthetic.py, "CER added on clean").
+TYPO_COST_WEIGHT = 6.0
 
 
 @dataclass(frozen=True)
@@ -70,10 +75,13 @@ class KoreanCorrector:
             from kiwipiepy import Kiwi, TypoDefinition, TypoTransformer
 
         rules = load_rules(RULES)
-        # No multi-word dictionary (WikiData names): it costs 180 MB and 1.4 s to load, and
-        # a typo token matched to one of its entries is re-joined as the whole entry, so
-        # '자언어 처리' became '자연어 처리 처리' and '합성곰 신경망' '합성곱 신경망 신경망'.
-        self.kiwi = Kiwi(load_multi_dict=False)
+        # Neither the multi-word dictionary (WikiData names: 180 MB and 1.4 s to load, and a
+        # typo token matched to one of its entries was re-joined as the whole entry, so
+        # '자언어 처리' became '자연어 처리 처리') nor the default one (Wikipedia/Namuwiki
+        # proper nouns: 75 MB; the few technical words it held, 디버그, 콜백, 프록시, are
+        # in the domain lexicon's software group). Kiwi's own lexicon and LM do the work.
+        self.kiwi = Kiwi(load_multi_dict=False, load_default_dict=False)
+        self.kiwi.typo_cost_weight = TYPO_COST_WEIGHT
         lexicon = domain_lexicon()
         for word in self._unknown_words(lexicon):
             self.kiwi.add_user_word(word, "NNG", 0.0)
