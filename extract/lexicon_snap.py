@@ -38,7 +38,8 @@ class SnapCosts:
     max_cost: float     # allowed cost, whatever the length
     min_syllables: int  # shorter words are never snapped
     margin: float       # the best must beat the runner-up by this much
-    short_syllables: int  # words this short snap through look-alike edits only
+    short_syllables: int  # words this short snap through look-alike edits only ...
+    short_other: int = 0  # ... but for this many substitutions outside the groups
 
 
 class LexiconSnapper:
@@ -63,8 +64,11 @@ class LexiconSnapper:
             for x in letters for y in letters if x != y}
 
     @lru_cache(maxsize=65536)
-    def snap(self, word: str) -> tuple[str, float] | None:
-        """The lexicon word and the cost of the snap, when one is clearly meant."""
+    def snap(self, word: str, unknown: bool = False) -> tuple[str, float] | None:
+        """The lexicon word and the cost of the snap, when one is clearly meant. ``unknown``:
+        kiwi reads the word as no word at all (one OOV token), so a short word may take
+        ``short_other`` substitutions outside the look-alike groups (a short word it reads
+        as known pieces, 시용 = 시 + 용, is more often some other word misread: 사용)."""
         if (len(word) < self.costs.min_syllables or not all_syllables(word)
                 or word in self._known or len(word) not in self._by_length):
             return None
@@ -78,7 +82,8 @@ class LexiconSnapper:
         found = process.extract("".join(query), keys, scorer=Levenshtein.distance,
                                 score_cutoff=limit, limit=None)
         strict = len(word) <= self.costs.short_syllables
-        scored = sorted((self.distance(query, jamos[index], strict), words[index])
+        allowed = self.costs.short_other if unknown else 0
+        scored = sorted((self.distance(query, jamos[index], strict, allowed), words[index])
                         for _, _, index in found)
         if not scored:
             return None
@@ -89,16 +94,23 @@ class LexiconSnapper:
             return None
         return best, best_cost
 
-    def distance(self, a: tuple[str, ...], b: tuple[str, ...], strict: bool = False) -> float:
+    def distance(self, a: tuple[str, ...], b: tuple[str, ...], strict: bool = False,
+                 allowed: int = 0) -> float:
         """Weighted cost of the plain (unit-cost) jamo alignment of ``a`` to ``b``; ``strict``
-        forbids substitutions outside the look-alike groups (short words have too many
-        neighbours otherwise). rapidfuzz finds the alignment in C; weighing that one
+        (short words, which have many neighbours) allows only ``allowed`` substitutions
+        outside the look-alike groups: one lets ``돕선`` be 옵션 and ``투딩`` 튜닝 (and
+        ``예름`` 요금: the corrector prefers the typo layer's 예를 when kiwi does). rapidfuzz finds the alignment in C; weighing that one
         alignment can only overestimate the weighted distance, so it errs towards no snap."""
-        other = _FORBIDDEN if strict else self.costs.other
         cost = 0.0
+        others = 0
         for tag, i, j in Levenshtein.editops(a, b):
             if tag == "replace":
-                cost += self._substitution(a[i], b[j], other)
+                step = self._substitution(a[i], b[j], self.costs.other)
+                if step == self.costs.other:
+                    others += 1
+                    if strict and others > allowed:
+                        return _FORBIDDEN
+                cost += step
             else:
                 cost += self._indel(a[i] if tag == "delete" else b[j])
         return cost

@@ -150,6 +150,9 @@ class KoreanCorrector:
                 continue
             word = text[start:end]
             snapped = self._snap_word(word, start, stem) if stem else None
+            if snapped is not None and has_typo and not self._snap_beats_typos(
+                    snapped[0], word, start, word_tokens):
+                snapped = None
             if snapped is not None:
                 new, cost, reason = *snapped, "lexicon-snap"
             elif has_typo:
@@ -165,6 +168,12 @@ class KoreanCorrector:
             last = end
         pieces.append(text[last:])
         return "".join(pieces), edits
+
+    def _snap_beats_typos(self, snapped: str, word: str, offset: int, tokens: list) -> bool:
+        """Does kiwi score the lexicon snap above the word as the typo layer reads it? A
+        misread particle is no garbled noun: ``예름`` is 예를 (를 read as 름), not 요금."""
+        rewritten = self._rewrite_word(word, offset, tokens)
+        return rewritten is None or self._score(snapped) > self._score(rewritten)
 
     @staticmethod
     def _suspect_stem(stem: list) -> bool:
@@ -190,6 +199,7 @@ class KoreanCorrector:
         if glued and self._is_known(form[:-1]):
             return None  # a known word with a misread particle: the typo layer's business
         margin = VERIFY_MARGIN if any(t.oov for t in stem) else KNOWN_MARGIN
+        unknown = len(stem) == 1 and stem[0].oov
         cuts = [len(form), len(form) - 1] if glued else [len(form)]
         rest = word[hi:]
         if 0 < len(rest) <= 2 and _HANGUL_ONLY.match(word[lo:]) and rest[0] in self.particle_reads:
@@ -198,7 +208,7 @@ class KoreanCorrector:
             form, cuts = word[lo:], [len(word) - lo] + cuts
         best: tuple[str, float] | None = None
         for cut in cuts:
-            found = self.snapper.snap(form[:cut])
+            found = self.snapper.snap(form[:cut], unknown=unknown)
             if found is None:
                 continue
             target, cost = found

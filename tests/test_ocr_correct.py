@@ -75,6 +75,21 @@ def test_does_not_snap(snapper, word):
     assert snapper.snap(word) is None
 
 
+def test_short_unknown_words_may_take_one_other_substitution(snapper):
+    """A two-syllable word kiwi reads as no word at all may snap through one substitution
+    outside the look-alike groups (ㄴ read as ㄷ), never two; a short word it reads as known
+    pieces stays look-alike only."""
+    assert snapper.snap("투딩", unknown=True)[0] == "튜닝"   # ㅠ/ㅜ look alike, ㄴ/ㄷ do not
+    assert snapper.snap("투딩") is None
+    assert snapper.snap("휴싱", unknown=True) is None        # 튜닝 is two (ㅎ/ㅌ, ㅅ/ㄴ) away
+
+
+def test_a_misread_particle_beats_a_snap(corrector):
+    """예름 is 예를 with 를 read as 름 (the typo layer's reading), not the noun 요금 one
+    substitution away."""
+    assert corrector.correct("예름 들어 모델을 씁니다")[0] == "예를 들어 모델을 씁니다"
+
+
 def test_snap_distance_prefers_look_alikes(snapper):
     near = snapper.distance(jamo("택"), jamo("텍"))   # ㅐ/ㅔ
     far = snapper.distance(jamo("택"), jamo("톡"))    # ㅐ/ㅗ
