@@ -71,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", required=True, type=Path, metavar="DIR",
                        help="output folder (created if missing); the corpus in it is replaced as a whole "
                             "or not at all, and a build in which every input failed keeps it")
+    build.add_argument("--keep-duplicates", action="store_true",
+                       help="write every occurrence of a question as its own record (by default the "
+                            "same question found in several sources is one record, the others "
+                            "listed in its also_in)")
     build.add_argument("--allow-empty", action="store_true",
                        help="replace the corpus in DIR even when every input failed or no input was found")
     build.add_argument("--no-audit", action="store_true",
@@ -230,7 +234,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         report = build(args.inputs, args.out, audit=not args.no_audit,
                        progress=False if args.quiet else None, options=options,
-                       allow_empty=args.allow_empty)
+                       allow_empty=args.allow_empty, merge=not args.keep_duplicates)
     except OutputBusy as exc:
         _error(str(exc))
         return EXIT_BUSY

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import json
 import os
 import signal
 import stat
@@ -40,7 +41,8 @@ from ingest.registry import IngestError, file_kind, read_document
 from qbank import CONTRACT_VERSION, __version__
 from extract.lang import warm_up
 from qbank.extractors import EXTRACTORS, Extraction, Options
-from store.ids import disambiguate
+from store.dedup import merge_duplicates
+from store.ids import content_id, disambiguate, inherit_ids
 from store.schema import RecordInvalid, validate
 from store.writer import CorpusFolder, dumps_json, dumps_line, record_sort_key
 
@@ -352,14 +354,15 @@ def _ocr_pages_used(result: SourceResult) -> int:
 
 
 def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
-          options: Options = Options(), allow_empty: bool = False) -> BuildReport:
+          options: Options = Options(), allow_empty: bool = False, merge: bool = True) -> BuildReport:
     """Build the corpus of ``inputs`` into the folder ``out``.
 
     Raises :class:`store.writer.OutputError` (``OutputBusy`` when another build holds
     ``out``) before reading anything when ``out`` cannot be written; ``OSError`` when
     writing fails later (``out`` is then unchanged). The OCR page budget
     (``limits.max_ocr_pages``) is for the whole build: each source gets what the sources
-    before it left."""
+    before it left. ``merge``: one record per question across sources (else every
+    occurrence is its own record; ids are named by content all the same)."""
     started = time.perf_counter()
     out = Path(out)
     with _Interrupts() as interrupts, CorpusFolder(out) as folder:
@@ -380,7 +383,10 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                 ocr_left = max(0, ocr_left - _ocr_pages_used(result))
                 results.append(result)
         ok = [r for r in results if not r.error]
-        questions = sorted((q for r in ok for q in r.extraction.questions), key=record_sort_key)
+        ocr_pages = frozenset((r.path, page) for r in ok if r.extraction.ocr
+                              for page in r.extraction.ocr.get("pages") or [])
+        questions, renamed = identify_questions([q for r in ok for q in r.extraction.questions],
+                                                _previous_questions(folder.path), ocr_pages, merge)
         knowledge = sorted((k for r in ok for k in r.extraction.knowledge), key=record_sort_key)
         flags = Counter(flag for q in questions for flag in q["flags"])
 
@@ -396,6 +402,11 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
         for records in (questions, knowledge):
             for record, new_id in zip(records, disambiguate([r["id"] for r in records])):
                 record["id"] = new_id
+
+        def final(row: dict[str, Any], path: str) -> dict[str, Any]:
+            """An audit row naming a question by its extraction id, named by its final id."""
+            record = renamed.get((path, row.get("id")))
+            return dict(row, id=record["id"]) if record is not None else row
         question_text = "".join(dumps_line(r) for r in questions)
         knowledge_text = "".join(dumps_line(r) for r in knowledge)
         folder.write(QUESTIONS_FILE, question_text)
@@ -406,15 +417,49 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                             "reason": x.reason, "text": x.text})
                 for r in ok for x in r.extraction.removed))
             folder.write(CORRECTIONS_FILE, "".join(
-                dumps_line(dict(source=r.path, **c)) for r in ok for c in r.extraction.corrections))
+                dumps_line(dict(source=r.path, **final(c, r.path)))
+                for r in ok for c in r.extraction.corrections))
             folder.write(READING_ORDER_FILE, "".join(
-                dumps_line(dict(source=r.path, **c)) for r in ok for c in r.extraction.reading_order))
+                dumps_line(dict(source=r.path, **final(c, r.path)))
+                for r in ok for c in r.extraction.reading_order))
         folder.write(MANIFEST_FILE, dumps_json(manifest(inputs, results, question_text, knowledge_text,
                                                         len(questions), len(knowledge), flags)))
         interrupts.check()
         with interrupts.defer():
             folder.commit()
         return report()
+
+
+def identify_questions(questions: list[dict[str, Any]], previous: list[dict[str, Any]],
+                       ocr_pages: frozenset[tuple[str, int]] = frozenset(), merge: bool = True
+                       ) -> tuple[list[dict[str, Any]], dict[tuple[str, str], dict[str, Any]]]:
+    """One record per question across sources (:func:`store.dedup.merge_duplicates`; the
+    pages in ``ocr_pages`` were scanned), each named by its id in the previous corpus or
+    by its content (:mod:`store.ids`), sorted. Also returns (source path, extraction id)
+    -> the record that stands for it now."""
+    questions = sorted(questions, key=record_sort_key)
+    if merge:
+        merged, where = merge_duplicates(questions, ocr_pages)
+    else:
+        merged, where = questions, {(q["source"]["path"], q["id"]): i for i, q in enumerate(questions)}
+    merged = [dict(q) for q in merged]  # ids change below; the extraction's records stay
+    inherited = inherit_ids(merged, previous)
+    for index, record in enumerate(merged):
+        record["id"] = inherited.get(index) or content_id(record)
+        if "also_in" in record:
+            validate("question", record)  # a merged record is new: it meets the contract too
+    renamed = {key: merged[index] for key, index in where.items()}
+    return sorted(merged, key=record_sort_key), renamed
+
+
+def _previous_questions(out: Path) -> list[dict[str, Any]]:
+    """The questions of the corpus ``out`` holds now ([] when none or unreadable: ids are
+    then named by content alone)."""
+    try:
+        text = (out / QUESTIONS_FILE).read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line]
+    except (OSError, ValueError):
+        return []
 
 
 def manifest(inputs: list[str], results: list[SourceResult], question_text: str,

@@ -6,7 +6,8 @@ answer, and no extra questions. One test per document, named by its layout, so a
 says which combination broke. Run the generator by hand to look at a failing document:
 ``python3 scripts/make_exam_layouts.py /tmp/layouts --count 44 --seed 11`` (then
 ``--score CORPUS_DIR`` for tallies per layout dimension, ``qbank inspect DOC`` for how
-one document is read).
+one document is read). The documents draw on one pool of questions, so the build keeps
+every occurrence (``--keep-duplicates``): each document is checked as it reads.
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("exam-layouts-corpus")
     paths = layouts.generate(docs, COUNT, SEED)
     result = subprocess.run([sys.executable, "-m", "qbank.cli", "build", *(p.name for p in paths),
-                             "--out", str(out), "-q"],
+                             "--out", str(out), "-q", "--keep-duplicates"],
                             cwd=docs, capture_output=True, text=True, timeout=300)
     if not (out / "questions.jsonl").exists():
         pytest.fail(f"qbank build wrote no corpus (exit {result.returncode}):\n{result.stderr[-3000:]}")
