@@ -1,4 +1,5 @@
-"""``qbank`` command line: ``build`` a corpus, ``clean`` text.
+"""``qbank`` command line: ``build`` a corpus, ``clean`` text; ``diff``, ``stats`` and
+``export`` read corpora back (store/diff.py, store/stats.py, store/export.py).
 
 Exit codes (CORPUS.md): 0 every input read; 1 some inputs failed (the rest is written,
 each failure named on stderr and in the manifest; when every input failed an existing
@@ -7,6 +8,10 @@ error, or ``--out`` / ``--audit`` cannot be written (said before any input is re
 nothing to build (no input file found: the corpus folder is left as it is unless
 ``--allow-empty``); 75 another build is writing the same ``--out`` (try again later); 130
 interrupted (Ctrl-C; the corpus folder is unchanged).
+
+``diff`` exits 0 when the corpora are the same, 1 when they differ, 2 on a usage error or
+a folder that is not a readable corpus. ``stats`` and ``export`` exit 0, or 2 on a usage
+error, an unreadable corpus or an output that cannot be written.
 
 Every error is one line on stderr, never a traceback.
 """
@@ -135,6 +140,41 @@ def _parser() -> argparse.ArgumentParser:
                        help="only normalize and remove watermark shards")
     clean.add_argument("--audit", type=Path, metavar="FILE",
                        help="write what was removed, per line, to FILE (JSON lines)")
+
+    diff = sub.add_parser(
+        "diff", help="what changed between two corpora (answer changes first)",
+        description="Compare the corpus folders OLD and NEW, records matched by id: questions "
+                    "added, removed and changed (answer changes first, then stem, options, "
+                    "explanation, flags, other fields; old → new shortened), knowledge units "
+                    "added, removed and changed. Exit 0 when identical, 1 when different, 2 when "
+                    "a folder cannot be read.")
+    diff.add_argument("old", type=Path, metavar="OLD", help="the corpus before")
+    diff.add_argument("new", type=Path, metavar="NEW", help="the corpus after")
+    diff.add_argument("--json", action="store_true",
+                      help="print one JSON object (values whole) instead of the table")
+
+    stats = sub.add_parser(
+        "stats", help="count a corpus's questions by source, module, kind, language, flag",
+        description="Count the questions of the corpus in DIR: total, answer coverage, "
+                    "duplicates (questions with an also_in list), and by source, module, kind, "
+                    "language and flag. One long table, columns dimension, value, questions, "
+                    "share, in every format.")
+    stats.add_argument("dir", type=Path, metavar="DIR", help="a corpus folder")
+    stats.add_argument("--format", default="table", choices=["table", "csv", "json"],
+                       help="table: aligned for reading (default); csv, json: for tools")
+
+    from store.export import FORMATS
+
+    export = sub.add_parser(
+        "export", help="write a corpus as flat tables (CSV, Parquet)",
+        description="Write the corpus in DIR as the tables questions, options and knowledge, "
+                    "one row per question, option and knowledge unit; each file is written to a "
+                    "temp file and renamed into place. " +
+                    " ".join(f"{f.name}: {f.description}." for f in FORMATS.values()))
+    export.add_argument("dir", type=Path, metavar="DIR", help="a corpus folder")
+    export.add_argument("--to", required=True, choices=list(FORMATS), help="the format")
+    export.add_argument("--out", required=True, type=Path, metavar="PATH",
+                        help="where to write (for csv and parquet, a folder, created if missing)")
     return parser
 
 
@@ -145,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
             return _build(args)
         if args.command == "inspect":
             return _inspect(args)
+        if args.command == "diff":
+            return _diff(args)
+        if args.command == "stats":
+            return _stats(args)
+        if args.command == "export":
+            return _export(args)
         return _clean(args)
     except KeyboardInterrupt:
         _error("interrupted")
@@ -234,7 +280,8 @@ def _build(args: argparse.Namespace) -> int:
     try:
         report = build(args.inputs, args.out, audit=not args.no_audit,
                        progress=False if args.quiet else None, options=options,
-                       allow_empty=args.allow_empty, merge=not args.keep_duplicates)
+                       allow_empty=args.allow_empty, merge=not args.keep_duplicates,
+                       compare=not args.quiet)
     except OutputBusy as exc:
         _error(str(exc))
         return EXIT_BUSY
@@ -262,6 +309,55 @@ def _build(args: argparse.Namespace) -> int:
         _error(f"every input failed; {args.out} keeps its previous corpus "
                "(--allow-empty replaces it with an empty one)")
     return EXIT_SOME_FAILED if report.failed else EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    import json
+
+    from store.corpus import CorpusUnreadable
+    from store.diff import diff_folders, render
+
+    try:
+        result = diff_folders(args.old, args.new)
+    except CorpusUnreadable as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    with _stdout_errors():
+        if args.json:
+            print(json.dumps({"old": str(args.old), "new": str(args.new), **result.as_dict()},
+                             ensure_ascii=False, indent=1))
+        else:
+            print(render(result, str(args.old), str(args.new)))
+        sys.stdout.flush()
+    return EXIT_OK if result.identical else EXIT_SOME_FAILED
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from store.corpus import CorpusUnreadable, read_corpus
+    from store.stats import render_stats
+
+    try:
+        corpus = read_corpus(args.dir)
+    except CorpusUnreadable as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    with _stdout_errors():
+        print(render_stats(corpus, args.format))
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from store.corpus import CorpusUnreadable, read_corpus
+    from store.export import ExportError, export
+
+    try:
+        written = export(read_corpus(args.dir), args.to, args.out)
+    except (CorpusUnreadable, ExportError) as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    print(f"qbank export -> {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _open_audit(path: Path) -> Any:

@@ -78,6 +78,9 @@ class BuildReport:
     #: why it was left alone: "failed" (every input failed and a corpus was there),
     #: "nothing" (no input found)
     kept: str | None = None
+    #: what the build changed in the corpus it replaced (a :class:`store.diff.CorpusDiff`);
+    #: None when there was none, it could not be read, or it was not compared
+    changes: Any = None
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -354,7 +357,8 @@ def _ocr_pages_used(result: SourceResult) -> int:
 
 
 def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
-          options: Options = Options(), allow_empty: bool = False, merge: bool = True) -> BuildReport:
+          options: Options = Options(), allow_empty: bool = False, merge: bool = True,
+          compare: bool = True) -> BuildReport:
     """Build the corpus of ``inputs`` into the folder ``out``.
 
     Raises :class:`store.writer.OutputError` (``OutputBusy`` when another build holds
@@ -362,7 +366,9 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
     writing fails later (``out`` is then unchanged). The OCR page budget
     (``limits.max_ocr_pages``) is for the whole build: each source gets what the sources
     before it left. ``merge``: one record per question across sources (else every
-    occurrence is its own record; ids are named by content all the same)."""
+    occurrence is its own record; ids are named by content all the same). With
+    ``compare``, a corpus already in ``out`` is compared with the new one before it is
+    replaced (``BuildReport.changes``, see :func:`_changes`)."""
     started = time.perf_counter()
     out = Path(out)
     with _Interrupts() as interrupts, CorpusFolder(out) as folder:
@@ -424,10 +430,25 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                 for r in ok for c in r.extraction.reading_order))
         folder.write(MANIFEST_FILE, dumps_json(manifest(inputs, results, question_text, knowledge_text,
                                                         len(questions), len(knowledge), flags)))
+        changes = _changes(folder, question_text, knowledge_text) if compare else None
         interrupts.check()
         with interrupts.defer():
             folder.commit()
-        return report()
+        return report(changes=changes)
+
+
+def _changes(folder: CorpusFolder, question_text: str, knowledge_text: str) -> Any:
+    """What the new corpus changes in the one ``folder`` holds, read while it is still
+    there (under the build's lock, before the switch). Never fails the build: a missing,
+    damaged or hand-edited old corpus just gives no comparison (None)."""
+    if not folder.has_corpus:
+        return None
+    from store.diff import diff_against_texts
+
+    try:
+        return diff_against_texts(folder.path, question_text, knowledge_text)
+    except Exception:  # CorpusUnreadable, an OSError, a record of an unknown shape
+        return None
 
 
 def identify_questions(questions: list[dict[str, Any]], previous: list[dict[str, Any]],

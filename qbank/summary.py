@@ -1,4 +1,8 @@
-"""The one-screen summary printed at the end of a build."""
+"""The one-screen summary printed at the end of a build.
+
+When the build replaced a corpus, its last lines say what changed (store/diff.py):
+questions added, removed and changed, answer changes counted and named first.
+"""
 from __future__ import annotations
 
 from qbank.pipeline import BuildReport
@@ -25,4 +29,8 @@ def render_summary(report: BuildReport) -> str:
         lines.append("  corpus    not written: no input file found" if report.kept == "nothing"
                      else "  corpus    not written: every input failed, the previous corpus is kept")
     lines.append(f"  time      {report.seconds:.2f}s")
+    if report.changes is not None:
+        from store.diff import summary_lines
+
+        lines += summary_lines(report.changes)
     return "\n".join(lines)

@@ -1,0 +1,183 @@
+"""``qbank export DIR --to FORMAT --out PATH``: a corpus in other shapes.
+
+Formats are a table (:data:`FORMATS`): a name, a one-line description, and a writer
+``write(corpus, out) -> [paths written]``. A writer gets the corpus as read (records,
+not tables), so formats that are not tables (Moodle XML, GIFT, Anki decks: a later
+issue) are one more writer and one more entry; the CLI offers whatever the table holds.
+
+``csv`` and ``parquet`` write three flat tables for analysts into the folder PATH:
+
+- ``questions``: one row per question: ``id, source, format, pages, module,
+  module_title, topic, number, lang, kind, stem, answer, explanation, flags, n_options,
+  n_answers, n_images, translations, also_in``.
+- ``options``: one row per option: ``question_id, position, label, text, is_correct,
+  matches``. ``is_correct`` says whether the label is in the answer; a matching
+  question's options are all answered, so there it is empty and ``matches`` names the
+  target the answer gives the option.
+- ``knowledge``: one row per unit: ``id, source, format, pages, module, module_title,
+  topic, kind, title, lang, text``.
+
+Lists are joined into one cell with ``|`` (``answer`` ``A|C``, ``flags``, ``pages``
+``43|44``, ``translations`` ``en``, ``also_in``): the same columns in both formats, and a
+cell a spreadsheet shows. ``module`` and ``number`` are nullable integers (empty in CSV,
+null in Parquet). CSV is UTF-8 without a byte-order mark, the corpus's own encoding.
+
+Each file is written to a temp file beside its target and renamed into place, and only
+when every file of the export has been written: an export that fails (a full disk)
+leaves the files of a previous export as they were, and no half file.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from store.corpus import Corpus
+
+JOIN = "|"
+
+QUESTION_COLUMNS = {"id": "string", "source": "string", "format": "string", "pages": "string",
+                    "module": "Int64", "module_title": "string", "topic": "string", "number": "Int64",
+                    "lang": "string", "kind": "string", "stem": "string", "answer": "string",
+                    "explanation": "string", "flags": "string", "n_options": "int64",
+                    "n_answers": "int64", "n_images": "int64", "translations": "string",
+                    "also_in": "string"}
+OPTION_COLUMNS = {"question_id": "string", "position": "int64", "label": "string", "text": "string",
+                  "is_correct": "boolean", "matches": "string"}
+KNOWLEDGE_COLUMNS = {"id": "string", "source": "string", "format": "string", "pages": "string",
+                     "module": "Int64", "module_title": "string", "topic": "string", "kind": "string",
+                     "title": "string", "lang": "string", "text": "string"}
+
+
+class ExportError(Exception):
+    """The export cannot be written (one line, naming the path)."""
+
+
+def _joined(values: Any) -> str:
+    return JOIN.join(str(v) for v in values) if isinstance(values, list) else ""
+
+
+def _int(value: Any) -> Any:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _source(record: dict[str, Any]) -> dict[str, Any]:
+    source = record.get("source") if isinstance(record.get("source"), dict) else {}
+    return {"source": source.get("path"), "format": source.get("format"), "pages": _joined(source.get("pages"))}
+
+
+def _question_row(q: dict[str, Any]) -> dict[str, Any]:
+    return {"id": q["id"], **_source(q), "module": _int(q.get("module")),
+            "module_title": q.get("module_title"), "topic": q.get("topic"), "number": _int(q.get("number")),
+            "lang": q.get("lang"), "kind": q.get("kind"), "stem": q.get("stem"),
+            "answer": _joined(q.get("answer")), "explanation": q.get("explanation"),
+            "flags": _joined(q.get("flags")), "n_options": len(q.get("options") or []),
+            "n_answers": len(q.get("answer") or []), "n_images": len(q.get("images") or []),
+            "translations": _joined(sorted(q.get("translations") or {})), "also_in": _joined(q.get("also_in"))}
+
+
+def _option_rows(q: dict[str, Any]) -> list[dict[str, Any]]:
+    answer = [a for a in q.get("answer") or [] if isinstance(a, str)]
+    matching = q.get("kind") == "matching"
+    targets = dict(a.split("=", 1) for a in answer if "=" in a) if matching else {}
+    return [{"question_id": q["id"], "position": n, "label": o.get("label"), "text": o.get("text"),
+             "is_correct": None if matching else o.get("label") in answer,
+             "matches": targets.get(o.get("label")) if matching else None}
+            for n, o in enumerate(q.get("options") or [], start=1) if isinstance(o, dict)]
+
+
+def _knowledge_row(k: dict[str, Any]) -> dict[str, Any]:
+    return {"id": k["id"], **_source(k), "module": _int(k.get("module")),
+            "module_title": k.get("module_title"), "topic": k.get("topic"), "kind": k.get("kind"),
+            "title": k.get("title"), "lang": k.get("lang"), "text": k.get("text")}
+
+
+def _frame(rows: list[dict[str, Any]], columns: dict[str, str]) -> Any:
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=list(columns))
+    for name, dtype in columns.items():
+        if dtype == "string":  # a topic may be a letter or a number: text either way
+            frame[name] = frame[name].map(lambda v: None if v is None else str(v), na_action="ignore")
+    return frame.astype(columns)
+
+
+def flat_tables(corpus: Corpus) -> dict[str, Any]:
+    """``{"questions": DataFrame, "options": DataFrame, "knowledge": DataFrame}``, typed
+    (empty tables keep their columns and types)."""
+    return {"questions": _frame([_question_row(q) for q in corpus.questions], QUESTION_COLUMNS),
+            "options": _frame([row for q in corpus.questions for row in _option_rows(q)], OPTION_COLUMNS),
+            "knowledge": _frame([_knowledge_row(k) for k in corpus.knowledge], KNOWLEDGE_COLUMNS)}
+
+
+# -- writing -----------------------------------------------------------------------------
+
+def _folder(out: Path) -> Path:
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"--out {out}: exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"--out {out}: cannot create: {exc.strerror or exc}") from None
+    return out
+
+
+def write_files(out: Path, writers: dict[str, Callable[[str], None]]) -> list[Path]:
+    """Write each ``name`` through ``writer(temp_path)`` into a temp file in ``out``,
+    then rename all into place; on any failure remove the temp files and raise
+    :class:`ExportError`."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for name, writer in writers.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            os.close(fd)
+            temps.append((tmp, out / name))
+            writer(tmp)
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; exports are ordinary files
+        for tmp, target in temps:
+            os.replace(tmp, target)
+    except OSError as exc:
+        raise ExportError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        for tmp, _ in temps:
+            Path(tmp).unlink(missing_ok=True)
+    return [target for _, target in temps]
+
+
+def write_csv(corpus: Corpus, out: Path) -> list[Path]:
+    tables = flat_tables(corpus)
+    return write_files(_folder(out), {
+        f"{name}.csv": (lambda path, frame=frame: frame.to_csv(path, index=False, encoding="utf-8",
+                                                                lineterminator="\n"))
+        for name, frame in tables.items()})
+
+
+def write_parquet(corpus: Corpus, out: Path) -> list[Path]:
+    tables = flat_tables(corpus)
+    return write_files(_folder(out), {
+        f"{name}.parquet": (lambda path, frame=frame: frame.to_parquet(path, engine="pyarrow", index=False))
+        for name, frame in tables.items()})
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    description: str
+    write: Callable[[Corpus, Path], list[Path]]
+
+
+#: ``--to`` name -> format; add a writer here and the CLI offers it
+FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
+    ExportFormat("csv", "folder with questions.csv, options.csv, knowledge.csv (UTF-8)", write_csv),
+    ExportFormat("parquet", "folder with questions.parquet, options.parquet, knowledge.parquet", write_parquet),
+)}
+
+
+def export(corpus: Corpus, fmt: str, out: Path) -> list[Path]:
+    """Write ``corpus`` as ``fmt`` to ``out``; the paths written."""
+    return FORMATS[fmt].write(corpus, Path(out))
