@@ -13,7 +13,8 @@ numbering, or a bilingual copy. Two occurrences are the same question when one o
   near-duplicate that asks something else) stays apart.
 
 Blocking keeps it near-linear: an occurrence is compared only with those sharing one of
-its :data:`BLOCK_TOKENS` rarest stem words, or of the rarest of its first
+its :data:`BLOCK_TOKENS` rarest stem words that some other occurrence has too, or of the
+rarest of its first
 :data:`LEAD_WORDS` words (rare over the whole build; OCR garbles one of them at worst),
 and blocks larger than :data:`MAX_BLOCK` are not used.
 
@@ -185,10 +186,12 @@ def _block_keys(all_views: list[list[View]]) -> list[set[str]]:
     for vs, per_view in zip(all_views, words):
         mine: set[str] = set()
         for view, ws in zip(vs, per_view):
-            mine.update(sorted(ws, key=lambda w: (df[w], w))[:BLOCK_TOKENS])
+            # a word no other occurrence has (a garbled one, often) is a block of one
+            shared = {w for w in ws if df[w] > 1}
+            mine.update(sorted(shared, key=lambda w: (df[w], w))[:BLOCK_TOKENS])
             # and from the stem's first words: an OCR'd copy may carry an exhibit's text
             # after the question, whose words are rarer than the question's own
-            first = {w for w in view.stem.split()[:LEAD_WORDS] if len(w) >= MIN_KEY_CHARS}
+            first = {w for w in view.stem.split()[:LEAD_WORDS] if w in shared}
             mine.update(sorted(first, key=lambda w: (df[w], w))[:BLOCK_TOKENS - 1])
         keys.append(mine)
     return keys
