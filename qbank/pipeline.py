@@ -40,6 +40,7 @@ from ingest.registry import IngestError, file_kind, read_document
 from qbank import CONTRACT_VERSION, __version__
 from extract.lang import warm_up
 from qbank.extractors import EXTRACTORS, Extraction, Options
+from qbank.cache import SourceCache
 from store.ids import disambiguate
 from store.schema import RecordInvalid, validate
 from store.writer import CorpusFolder, dumps_json, dumps_line, record_sort_key
@@ -61,6 +62,8 @@ class SourceResult:
     extraction: Extraction = field(default_factory=Extraction)
     error: str | None = None
     seconds: float = 0.0
+    #: taken from the build cache (:mod:`qbank.cache`), not read in this build
+    cached: bool = False
 
 
 @dataclass
@@ -76,6 +79,8 @@ class BuildReport:
     #: why it was left alone: "failed" (every input failed and a corpus was there),
     #: "nothing" (no input found)
     kept: str | None = None
+    #: what went wrong with the build cache (one line; the build went on without it)
+    cache_warning: str | None = None
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -352,20 +357,25 @@ def _ocr_pages_used(result: SourceResult) -> int:
 
 
 def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
-          options: Options = Options(), allow_empty: bool = False) -> BuildReport:
+          options: Options = Options(), allow_empty: bool = False,
+          cache: SourceCache | None = None) -> BuildReport:
     """Build the corpus of ``inputs`` into the folder ``out``.
 
     Raises :class:`store.writer.OutputError` (``OutputBusy`` when another build holds
     ``out``) before reading anything when ``out`` cannot be written; ``OSError`` when
     writing fails later (``out`` is then unchanged). The OCR page budget
     (``limits.max_ocr_pages``) is for the whole build: each source gets what the sources
-    before it left."""
+    before it left.
+
+    With a ``cache`` (:class:`qbank.cache.SourceCache`; None: none, the default for
+    callers in Python, the command line passes one), a source whose key is there is
+    taken from it unread, and langdetect is warmed up only once a source has to be
+    read; the corpus written is the same bytes either way."""
     started = time.perf_counter()
     out = Path(out)
     with _Interrupts() as interrupts, CorpusFolder(out) as folder:
         files, results = expand_inputs(inputs, skip=folder.path)
-        if files:
-            warm_up()  # outside any source's time budget (see extract.lang.warm_up)
+        warmed = False
         from tqdm import tqdm
 
         show = sys.stderr.isatty() if progress is None else progress
@@ -375,7 +385,20 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                 source_options = options
                 if ocr_left != options.limits.max_ocr_pages:
                     source_options = replace(options, limits=replace(options.limits, max_ocr_pages=ocr_left))
-                result = process_source(path, source_options, pages.update)
+                looked_up = time.perf_counter()
+                key = cache.key(path, display_path(path), source_options) if cache else None
+                found = cache.load(key, source_options) if key else None
+                if found:
+                    result = SourceResult(display_path(path), **found, cached=True,
+                                          seconds=time.perf_counter() - looked_up)
+                    pages.update(result.pages)
+                else:
+                    if not warmed:  # outside any source's time budget (see extract.lang.warm_up)
+                        warm_up()
+                        warmed = True
+                    result = process_source(path, source_options, pages.update)
+                    if cache:
+                        cache.store(key, result, source_options)
                 interrupts.check()
                 ocr_left = max(0, ocr_left - _ocr_pages_used(result))
                 results.append(result)
@@ -386,7 +409,8 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
 
         def report(**kept: Any) -> BuildReport:
             return BuildReport(results, len(questions), len(knowledge), flags,
-                               time.perf_counter() - started, out, **kept)
+                               time.perf_counter() - started, out,
+                               cache_warning=cache.warning if cache else None, **kept)
 
         if not allow_empty:
             if not results:
@@ -414,6 +438,8 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
         interrupts.check()
         with interrupts.defer():
             folder.commit()
+        if cache:
+            cache.evict()
         return report()
 
 
