@@ -119,6 +119,19 @@ def _parser() -> argparse.ArgumentParser:
                         metavar="SECONDS", help="a source still being read after this long is stopped and "
                                                 f"reported (default {d.timeout_per_source:g}; 0: no limit)")
 
+    cache = build.add_argument_group(
+        "cache", "a file built before is taken from the cache, unread, when its bytes, its path, "
+                 "the qbank version and code, the rules and the options that change extraction "
+                 "are the same; the corpus written is the same bytes either way")
+    cache.add_argument("--cache-dir", type=Path, metavar="DIR",
+                       help="where the per-source cache lives (default $XDG_CACHE_HOME/qbank "
+                            "or ~/.cache/qbank)")
+    cache.add_argument("--no-cache", action="store_true",
+                       help="read every input, and neither use nor fill the cache")
+    cache.add_argument("--cache-max-mb", type=_positive(float, 0, "a number of MB"), metavar="MB",
+                       default=512, help="size of the cache after the build; least recently used "
+                                         "entries go first (default 512)")
+
     inspect = sub.add_parser(
         "inspect", help="show how a file reads: lines, marks, labels and the rules that matched",
         description="Print every line of FILE as the reader sees it (page:line, marks, Word "
@@ -244,6 +257,21 @@ def _limits(args: argparse.Namespace) -> Any:
     return replace(DEFAULT_LIMITS, **changes)
 
 
+def _cache(args: argparse.Namespace) -> Any:
+    """The build cache the options ask for; None for ``--no-cache``, or when there is no
+    home folder to put it in (a warning: the build goes on without it)."""
+    from qbank.cache import SourceCache, default_cache_dir
+
+    if args.no_cache:
+        return None
+    try:
+        folder = args.cache_dir or default_cache_dir()
+    except RuntimeError as exc:  # Path.home() without HOME or a passwd entry
+        _error(f"warning: cache: no folder for it ({exc}); building without it (--cache-dir DIR)")
+        return None
+    return SourceCache(folder, int(args.cache_max_mb * MB))
+
+
 def _inspect(args: argparse.Namespace) -> int:
     from extract.exam_inspect import inspect_lines
     from extract.furniture import mark_furniture
@@ -281,7 +309,7 @@ def _build(args: argparse.Namespace) -> int:
         report = build(args.inputs, args.out, audit=not args.no_audit,
                        progress=False if args.quiet else None, options=options,
                        allow_empty=args.allow_empty, merge=not args.keep_duplicates,
-                       compare=not args.quiet)
+                       compare=not args.quiet, cache=_cache(args))
     except OutputBusy as exc:
         _error(str(exc))
         return EXIT_BUSY
@@ -294,6 +322,8 @@ def _build(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         _error(f"interrupted; {args.out} unchanged")
         return EXIT_INTERRUPTED
+    if report.cache_warning:
+        _error(f"warning: {report.cache_warning}")
     for failed in report.failed:
         _error(f"error: {failed.error}")
     for source in report.sources:

@@ -41,6 +41,7 @@ from ingest.registry import IngestError, file_kind, read_document
 from qbank import CONTRACT_VERSION, __version__
 from extract.lang import warm_up
 from qbank.extractors import EXTRACTORS, Extraction, Options
+from qbank.cache import SourceCache
 from store.dedup import merge_duplicates
 from store.ids import content_id, disambiguate, inherit_ids
 from store.schema import RecordInvalid, validate
@@ -63,6 +64,8 @@ class SourceResult:
     extraction: Extraction = field(default_factory=Extraction)
     error: str | None = None
     seconds: float = 0.0
+    #: taken from the build cache (:mod:`qbank.cache`), not read in this build
+    cached: bool = False
 
 
 @dataclass
@@ -81,6 +84,8 @@ class BuildReport:
     #: what the build changed in the corpus it replaced (a :class:`store.diff.CorpusDiff`);
     #: None when there was none, it could not be read, or it was not compared
     changes: Any = None
+    #: what went wrong with the build cache (one line; the build went on without it)
+    cache_warning: str | None = None
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -358,7 +363,7 @@ def _ocr_pages_used(result: SourceResult) -> int:
 
 def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
           options: Options = Options(), allow_empty: bool = False, merge: bool = True,
-          compare: bool = True) -> BuildReport:
+          compare: bool = True, cache: SourceCache | None = None) -> BuildReport:
     """Build the corpus of ``inputs`` into the folder ``out``.
 
     Raises :class:`store.writer.OutputError` (``OutputBusy`` when another build holds
@@ -368,13 +373,17 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
     before it left. ``merge``: one record per question across sources (else every
     occurrence is its own record; ids are named by content all the same). With
     ``compare``, a corpus already in ``out`` is compared with the new one before it is
-    replaced (``BuildReport.changes``, see :func:`_changes`)."""
+    replaced (``BuildReport.changes``, see :func:`_changes`).
+
+    With a ``cache`` (:class:`qbank.cache.SourceCache`; None: none, the default for
+    callers in Python, the command line passes one), a source whose key is there is
+    taken from it unread, and langdetect is warmed up only once a source has to be
+    read; the corpus written is the same bytes either way."""
     started = time.perf_counter()
     out = Path(out)
     with _Interrupts() as interrupts, CorpusFolder(out) as folder:
         files, results = expand_inputs(inputs, skip=folder.path)
-        if files:
-            warm_up()  # outside any source's time budget (see extract.lang.warm_up)
+        warmed = False
         from tqdm import tqdm
 
         show = sys.stderr.isatty() if progress is None else progress
@@ -384,7 +393,20 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                 source_options = options
                 if ocr_left != options.limits.max_ocr_pages:
                     source_options = replace(options, limits=replace(options.limits, max_ocr_pages=ocr_left))
-                result = process_source(path, source_options, pages.update)
+                looked_up = time.perf_counter()
+                key = cache.key(path, display_path(path), source_options) if cache else None
+                found = cache.load(key, source_options) if key else None
+                if found:
+                    result = SourceResult(display_path(path), **found, cached=True,
+                                          seconds=time.perf_counter() - looked_up)
+                    pages.update(result.pages)
+                else:
+                    if not warmed:  # outside any source's time budget (see extract.lang.warm_up)
+                        warm_up()
+                        warmed = True
+                    result = process_source(path, source_options, pages.update)
+                    if cache:
+                        cache.store(key, result, source_options)
                 interrupts.check()
                 ocr_left = max(0, ocr_left - _ocr_pages_used(result))
                 results.append(result)
@@ -398,7 +420,8 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
 
         def report(**kept: Any) -> BuildReport:
             return BuildReport(results, len(questions), len(knowledge), flags,
-                               time.perf_counter() - started, out, **kept)
+                               time.perf_counter() - started, out,
+                               cache_warning=cache.warning if cache else None, **kept)
 
         if not allow_empty:
             if not results:
@@ -434,6 +457,8 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
         interrupts.check()
         with interrupts.defer():
             folder.commit()
+        if cache:
+            cache.evict()
         return report(changes=changes)
 
 

@@ -12,13 +12,15 @@ def render_summary(report: BuildReport) -> str:
     ok = [s for s in report.sources if not s.error]
     lines = [
         f"qbank build -> {report.out}",
-        f"  sources   {len(ok)} read, {len(report.failed)} failed",
+        f"  sources   {len(ok)} read ({sum(1 for s in ok if s.cached)} from cache), "
+        f"{len(report.failed)} failed",
     ]
     for source in ok:
         lines.append(f"    {source.path}  [{source.format}, {source.pages} pages] "
                      f"{len(source.extraction.questions)} questions, "
                      f"{len(source.extraction.knowledge)} knowledge units, "
-                     f"{len(source.extraction.removed)} furniture removals, {source.seconds:.2f}s")
+                     f"{len(source.extraction.removed)} furniture removals, {source.seconds:.2f}s"
+                     + (" (cache)" if source.cached else ""))
     for source in report.failed:
         lines.append(f"    FAILED {source.error}")
     lines.append(f"  questions {report.questions}   knowledge units {report.knowledge}")

@@ -22,6 +22,22 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_build_cache(tmp_path_factory):
+    """``qbank build`` uses a cache by default: builds of session and module fixtures
+    (set up before any test's own cache below) use this one, never the user's ~/.cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def own_build_cache(tmp_path_factory, monkeypatch):
+    """Every test its own empty build cache: no test reads what another stored.
+    Subprocesses inherit the variable."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 @pytest.fixture(scope="session")
 def guide_document():
     if not GUIDE.exists():
