@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, SAMPLES, read_jsonl
+from conftest import GUIDE, REPO, SAMPLES, read_jsonl
 from store.dedup import FLAG, merge_duplicates
 from store.ids import content_id, inherit_ids
 
@@ -200,3 +200,17 @@ def _built(tmp_path, name, inputs):
     subprocess.run([sys.executable, "-m", "qbank.cli", "build", *map(str, inputs), "--out", str(out)],
                    cwd=REPO, check=True, capture_output=True, timeout=600)
     return out / "questions.jsonl"
+
+
+@pytest.mark.skipif(not GUIDE.exists(), reason=f"real data not found at {GUIDE}")
+def test_the_guide_excerpt_merges_into_the_whole_guide(tmp_path):
+    """samples/guide-excerpt.ocr.txt holds pages of the real guide: its five knowledge
+    checks, OCR'd the same way, are the guide's, and nothing else merges."""
+    guide = read_jsonl(_built(tmp_path, "guide", [GUIDE]))
+    both = read_jsonl(_built(tmp_path, "both", [GUIDE, SAMPLES / "guide-excerpt.ocr.txt"]))
+    excerpt = read_jsonl(_built(tmp_path, "excerpt", [SAMPLES / "guide-excerpt.ocr.txt"]))
+    assert len(both) == len(guide)
+    merged = [q for q in both if q.get("also_in")]
+    assert len(merged) == len(excerpt) == 5
+    assert {(q["module"], a["number"]) for q in merged for a in q["also_in"]} == \
+        {(q["module"], q["number"]) for q in excerpt}
