@@ -179,15 +179,24 @@ def _parser() -> argparse.ArgumentParser:
     from store.export import FORMATS
 
     export = sub.add_parser(
-        "export", help="write a corpus as flat tables (CSV, Parquet)",
-        description="Write the corpus in DIR as the tables questions, options and knowledge, "
-                    "one row per question, option and knowledge unit; each file is written to a "
-                    "temp file and renamed into place. " +
-                    " ".join(f"{f.name}: {f.description}." for f in FORMATS.values()))
+        "export", help="write a corpus for quiz apps (Moodle, GIFT, Canvas QTI, Anki, Aiken) or as tables",
+        description="Write the questions of the corpus in DIR in another format; the output is "
+                    "written to a temp file and renamed into place. Quiz formats leave out "
+                    "questions without an answer; what is left out, and why, is said in one line "
+                    "on stderr. " + " ".join(f"{f.name}: {f.description}." for f in FORMATS.values()))
     export.add_argument("dir", type=Path, metavar="DIR", help="a corpus folder")
     export.add_argument("--to", required=True, choices=list(FORMATS), help="the format")
     export.add_argument("--out", required=True, type=Path, metavar="PATH",
-                        help="where to write (for csv and parquet, a folder, created if missing)")
+                        help="where to write: for csv and parquet a folder (created if missing), "
+                             "for the others a file (moodle: .xml, gift/aiken: .txt, qti: .zip, anki: .apkg)")
+    chosen = export.add_argument_group("which questions", "each option may be repeated (any of its values)")
+    chosen.add_argument("--lang", action="append", default=[], metavar="LANG",
+                        help="questions in LANG or with a translation into LANG (ko, en)")
+    chosen.add_argument("--source", action="append", default=[], metavar="TEXT",
+                        help="questions whose source path contains TEXT, or matches it as a glob (*.docx)")
+    chosen.add_argument("--module", action="append", default=[], metavar="N", help="questions of module N")
+    chosen.add_argument("--exclude-flag", action="append", default=[], metavar="FLAG",
+                        help="leave out questions flagged FLAG (image_dependent, community_disagrees, ...)")
     return parser
 
 
@@ -379,13 +388,16 @@ def _stats(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from store.corpus import CorpusUnreadable, read_corpus
-    from store.export import ExportError, export
+    from store.export import ExportError, Filters, export
 
+    filters = Filters(tuple(args.lang), tuple(args.source), tuple(args.module), tuple(args.exclude_flag))
     try:
-        written = export(read_corpus(args.dir), args.to, args.out)
+        written, report = export(read_corpus(args.dir), args.to, args.out, filters)
     except (CorpusUnreadable, ExportError) as exc:
         _error(str(exc))
         return EXIT_USAGE
+    if report.line():
+        print(f"qbank export: {report.line()}", file=sys.stderr)
     print(f"qbank export -> {', '.join(str(p) for p in written)}", file=sys.stderr)
     return EXIT_OK
 

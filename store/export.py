@@ -1,9 +1,13 @@
 """``qbank export DIR --to FORMAT --out PATH``: a corpus in other shapes.
 
-Formats are a table (:data:`FORMATS`): a name, a one-line description, and a writer
-``write(corpus, out) -> [paths written]``. A writer gets the corpus as read (records,
-not tables), so formats that are not tables (Moodle XML, GIFT, Anki decks: a later
-issue) are one more writer and one more entry; the CLI offers whatever the table holds.
+Formats are a table (:data:`FORMATS`): a name, a one-line description, a writer
+``write(corpus, out, report) -> [paths written]``, and whether it is a quiz format. A
+writer gets the corpus as read (records, not tables) after the filters
+(:class:`Filters`: ``--lang``, ``--source``, ``--module``, ``--exclude-flag``), and
+counts in ``report`` each question it cannot hold, with the reason; the CLI prints the
+account in one line. Quiz formats (their writers in ``store/exports/``: Moodle XML, GIFT,
+Canvas QTI, Anki, Aiken) never see a question without an answer, or whose answer is not
+among its options: they are left out first, and counted.
 
 ``csv`` and ``parquet`` write three flat tables for analysts into the folder PATH:
 
@@ -20,7 +24,9 @@ issue) are one more writer and one more entry; the CLI offers whatever the table
 Lists are joined into one cell with ``|`` (``answer`` ``A|C``, ``flags``, ``pages``
 ``43|44``, ``translations`` ``en``, ``also_in``): the same columns in both formats, and a
 cell a spreadsheet shows. ``module`` and ``number`` are nullable integers (empty in CSV,
-null in Parquet). CSV is UTF-8 without a byte-order mark, the corpus's own encoding.
+null in Parquet). CSV is UTF-8 without a byte-order mark, the corpus's own encoding. The tables keep
+questions without an answer (they are for analysis); the filters apply to them too, and
+the language, source and module filters to knowledge units.
 
 Each file is written to a temp file beside its target and renamed into place, and only
 when every file of the export has been written: an export that fails (a full disk)
@@ -28,14 +34,19 @@ leaves the files of a previous export as they were, and no half file.
 """
 from __future__ import annotations
 
-import os
-import tempfile
+import fnmatch
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from store.corpus import Corpus
+from store.exports.aiken import write_aiken
+from store.exports.anki import write_anki
+from store.exports.common import ExportError, Report, quiz_problem, write_files
+from store.exports.gift import write_gift
+from store.exports.moodle import write_moodle
+from store.exports.qti import write_qti
 
 JOIN = "|"
 
@@ -50,10 +61,6 @@ OPTION_COLUMNS = {"question_id": "string", "position": "int64", "label": "string
 KNOWLEDGE_COLUMNS = {"id": "string", "source": "string", "format": "string", "pages": "string",
                      "module": "Int64", "module_title": "string", "topic": "string", "kind": "string",
                      "title": "string", "lang": "string", "text": "string"}
-
-
-class ExportError(Exception):
-    """The export cannot be written (one line, naming the path)."""
 
 
 def _joined(values: Any) -> str:
@@ -125,31 +132,7 @@ def _folder(out: Path) -> Path:
     return out
 
 
-def write_files(out: Path, writers: dict[str, Callable[[str], None]]) -> list[Path]:
-    """Write each ``name`` through ``writer(temp_path)`` into a temp file in ``out``,
-    then rename all into place; on any failure remove the temp files and raise
-    :class:`ExportError`."""
-    temps: list[tuple[str, Path]] = []
-    try:
-        for name, writer in writers.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-            os.close(fd)
-            temps.append((tmp, out / name))
-            writer(tmp)
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; exports are ordinary files
-        for tmp, target in temps:
-            os.replace(tmp, target)
-    except OSError as exc:
-        raise ExportError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
-    return [target for _, target in temps]
-
-
-def write_csv(corpus: Corpus, out: Path) -> list[Path]:
+def write_csv(corpus: Corpus, out: Path, report: Report) -> list[Path]:
     tables = flat_tables(corpus)
     return write_files(_folder(out), {
         f"{name}.csv": (lambda path, frame=frame: frame.to_csv(path, index=False, encoding="utf-8",
@@ -157,7 +140,7 @@ def write_csv(corpus: Corpus, out: Path) -> list[Path]:
         for name, frame in tables.items()})
 
 
-def write_parquet(corpus: Corpus, out: Path) -> list[Path]:
+def write_parquet(corpus: Corpus, out: Path, report: Report) -> list[Path]:
     tables = flat_tables(corpus)
     return write_files(_folder(out), {
         f"{name}.parquet": (lambda path, frame=frame: frame.to_parquet(path, engine="pyarrow", index=False))
@@ -168,16 +151,88 @@ def write_parquet(corpus: Corpus, out: Path) -> list[Path]:
 class ExportFormat:
     name: str
     description: str
-    write: Callable[[Corpus, Path], list[Path]]
+    #: ``write(corpus, out, report) -> [paths written]``; ``report`` takes what the
+    #: writer leaves out (a question the format cannot hold) and why
+    write: Callable[[Corpus, Path, Report], list[Path]]
+    #: a quiz format: questions without an answer (or whose answer is not among their
+    #: options) are left out before the writer sees them
+    quiz: bool = True
 
 
 #: ``--to`` name -> format; add a writer here and the CLI offers it
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
-    ExportFormat("csv", "folder with questions.csv, options.csv, knowledge.csv (UTF-8)", write_csv),
-    ExportFormat("parquet", "folder with questions.parquet, options.parquet, knowledge.parquet", write_parquet),
+    ExportFormat("csv", "folder with questions.csv, options.csv, knowledge.csv (UTF-8)", write_csv, quiz=False),
+    ExportFormat("parquet", "folder with questions.parquet, options.parquet, knowledge.parquet", write_parquet,
+                 quiz=False),
+    ExportFormat("moodle", "Moodle XML file (multichoice, matching; categories by source and module)",
+                 write_moodle),
+    ExportFormat("gift", "GIFT text file for Moodle (categories by source and module)", write_gift),
+    ExportFormat("qti", "QTI 1.2 zip for Canvas, one quiz per source (text2qti)", write_qti),
+    ExportFormat("anki", "Anki .apkg, one deck per source and module, notes named by question id", write_anki),
+    ExportFormat("aiken", "Aiken text file (single-answer questions only)", write_aiken),
 )}
 
 
-def export(corpus: Corpus, fmt: str, out: Path) -> list[Path]:
-    """Write ``corpus`` as ``fmt`` to ``out``; the paths written."""
-    return FORMATS[fmt].write(corpus, Path(out))
+# -- which questions -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    """What ``--lang``, ``--source``, ``--module`` and ``--exclude-flag`` keep; each
+    option may be given more than once (any of its values matches), the options
+    together all have to match."""
+    langs: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    exclude_flags: tuple[str, ...] = ()
+
+    def problem(self, record: dict[str, Any]) -> str | None:
+        """Why the filters leave ``record`` out (a question or a knowledge unit), or None."""
+        if self.langs:
+            langs = {record.get("lang")} | set(record.get("translations") or {})
+            if not langs & set(self.langs):
+                return f"not in --lang {'/'.join(self.langs)}"
+        if self.sources:
+            source = record.get("source") if isinstance(record.get("source"), dict) else {}
+            path = source.get("path") if isinstance(source.get("path"), str) else ""
+            if not any(_source_matches(path, pattern) for pattern in self.sources):
+                return f"not from --source {'/'.join(self.sources)}"
+        if self.modules and str(record.get("module")) not in self.modules:
+            return f"not in --module {'/'.join(self.modules)}"
+        flags = set(record.get("flags") or [])
+        for flag in self.exclude_flags:
+            if flag in flags:
+                return f"flagged {flag}"
+        return None
+
+
+def _source_matches(path: str, pattern: str) -> bool:
+    """A glob (with ``* ? [``) matches the whole path or its file name; other text
+    matches as a part of the path."""
+    if any(ch in pattern for ch in "*?["):
+        return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)
+    return pattern in path
+
+
+def select(corpus: Corpus, filters: Filters, quiz: bool, report: Report) -> Corpus:
+    """The corpus with only the records the filters keep (a quiz format also drops
+    questions that cannot be quiz questions); each question left out is counted in
+    ``report`` with its reason. Knowledge units go through the same language, source
+    and module filters, uncounted."""
+    questions = []
+    for q in corpus.questions:
+        problem = filters.problem(q) or (quiz_problem(q) if quiz else None)
+        if problem:
+            report.leave_out(problem)
+        else:
+            questions.append(q)
+    knowledge = [k for k in corpus.knowledge if replace(filters, exclude_flags=()).problem(k) is None]
+    return Corpus(corpus.path, questions, knowledge)
+
+
+def export(corpus: Corpus, fmt: str, out: Path, filters: Filters | None = None) -> tuple[list[Path], Report]:
+    """Write the questions of ``corpus`` the filters keep as ``fmt`` to ``out``: the paths
+    written, and the account of what was left out."""
+    report = Report()
+    chosen = FORMATS[fmt]
+    selected = select(corpus, filters or Filters(), chosen.quiz, report)
+    return chosen.write(selected, Path(out), report), report
