@@ -6,33 +6,20 @@ it until every record has been validated, and then the whole corpus folder is re
 one step (:class:`store.writer.CorpusFolder`). A build in which every input failed, or
 that found no input, leaves an existing corpus alone (unless ``allow_empty``).
 
-Each source has a time budget (``Limits.timeout_per_source``): ``signal.setitimer`` arms
-``SIGALRM`` in the main thread and its handler raises :class:`SourceTimeout` wherever the
-source's code is, which :func:`process_source` turns into the source's one-line error. In
-process, on purpose: a worker process per source would re-import kiwipiepy and reload its
-model (≈3 s, ≈0.5 GB) for every source, and hand every Document across a pipe. The
-handler first stops the worker processes started since the source began (the OCR pool of
-a scanned PDF; ``ProcessPoolExecutor.__exit__`` alone would wait for the pages already
-queued). The exception is a BaseException, past readers' ``except Exception``; a library's
-bare ``except:`` may still swallow it (langdetect's profile loader does), so the alarm
-repeats and a source that ran on past its budget is reported stopped all the same.
-Ctrl-C works alike for the whole build (``KeyboardInterrupt``, raised again after the
-source if swallowed; the temp folder is removed, the corpus folder left as it was).
+Each source has a time budget, and Ctrl-C stops the build cleanly: see
+:mod:`qbank.budget`.
 """
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import json
 import os
-import signal
 import stat
 import sys
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +28,7 @@ from ingest.registry import IngestError, file_kind, read_document
 from qbank import CONTRACT_VERSION, __version__
 from extract.lang import warm_up
 from qbank.extractors import EXTRACTORS, Extraction, Options
+from qbank.budget import SourceTimeout, Interrupts, time_budget
 from qbank.cache import SourceCache
 from store.dedup import merge_duplicates
 from store.ids import content_id, disambiguate, inherit_ids
@@ -170,151 +158,6 @@ def expand_inputs(inputs: list[str], skip: Path | None = None) -> tuple[list[Pat
     return unique, failed
 
 
-class SourceTimeout(BaseException):
-    """A source ran past ``--timeout-per-source``. A BaseException, like
-    KeyboardInterrupt: readers' ``except Exception`` (one bad page must not sink a
-    document) must not swallow it."""
-
-    def __init__(self, seconds: float):
-        super().__init__(seconds)
-        self.seconds = seconds
-
-
-def _child_pids() -> set[int]:
-    import multiprocessing
-
-    return {child.pid for child in multiprocessing.active_children()}
-
-
-def _stop_children(before: set[int]) -> None:
-    """Terminate the worker processes started since ``before`` (an OCR pool)."""
-    import multiprocessing
-
-    started = [child for child in multiprocessing.active_children() if child.pid not in before]
-    for child in started:
-        try:
-            child.terminate()
-        except OSError:
-            pass
-    deadline = time.monotonic() + 2.0
-    for child in started:
-        child.join(max(0.0, deadline - time.monotonic()))
-
-
-@contextlib.contextmanager
-def _quiet_broken_pool() -> Iterator[None]:
-    """Silence one known CPython race while workers are stopped: the pool's manager
-    thread sets an exception on futures ``Executor.map`` already cancelled and dies with
-    InvalidStateError (gh-107219, fixed in later Pythons) — a traceback on stderr for
-    nothing lost."""
-    from concurrent.futures import InvalidStateError
-
-    previous = threading.excepthook
-
-    def hook(args: Any) -> None:
-        if issubclass(args.exc_type, InvalidStateError) and "ExecutorManager" in type(args.thread).__name__:
-            return
-        previous(args)
-
-    threading.excepthook = hook
-    try:
-        yield
-    finally:
-        threading.excepthook = previous
-
-
-def _in_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-
-
-#: seconds between repeats of an expired budget's SIGALRM (while the source has not stopped)
-_TIMEOUT_RETRY = 2.0
-
-
-@contextlib.contextmanager
-def _time_budget(seconds: float) -> Iterator[None]:
-    """Raise :class:`SourceTimeout` in this (main) thread after ``seconds``; no-op for
-    0, or outside the main thread (signals only reach the main thread)."""
-    if not seconds or seconds <= 0 or not _in_main_thread():
-        yield
-        return
-    before = _child_pids()
-    owner = os.getpid()
-    expired = False
-
-    def expire(signum: int, frame: Any) -> None:
-        nonlocal expired
-        if os.getpid() != owner:  # a forked worker inherited the handler
-            return
-        expired = True
-        _stop_children(before)
-        raise SourceTimeout(seconds)
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    started = time.monotonic()
-    # then again every RETRY seconds: a library's bare ``except:`` may swallow the first
-    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds, _TIMEOUT_RETRY)
-    try:
-        with _quiet_broken_pool():
-            yield
-        if expired:  # swallowed, and the source ran on: it is still over its budget
-            raise SourceTimeout(seconds)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer:  # someone else's timer was running: give it back what is left of it
-            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 0.001))
-
-
-class _Interrupts:
-    """Ctrl-C during a build: stop the OCR workers started by it and raise
-    KeyboardInterrupt in the main thread, except while the corpus is being switched in
-    (milliseconds), when it waits until the switch is done."""
-
-    def __init__(self) -> None:
-        self.deferred = False
-        self.pending = False
-        self._owner = os.getpid()
-        self._before: set[int] = set()
-        self._previous: Any = None
-
-    def __enter__(self) -> "_Interrupts":
-        if _in_main_thread():
-            self._before = _child_pids()
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        self._quiet = _quiet_broken_pool()
-        self._quiet.__enter__()
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self._quiet.__exit__(None, None, None)
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        if os.getpid() != self._owner:  # a forked OCR worker: the build stops it
-            return
-        self.pending = True
-        if self.deferred:
-            return
-        _stop_children(self._before)
-        raise KeyboardInterrupt
-
-    def check(self) -> None:
-        """Raise the Ctrl-C a library swallowed (langdetect's profile loader turns any
-        exception, KeyboardInterrupt too, into its own, which its caller catches)."""
-        if self.pending and not self.deferred:
-            raise KeyboardInterrupt
-
-    @contextlib.contextmanager
-    def defer(self) -> Iterator[None]:
-        self.deferred = True
-        try:
-            yield
-        finally:
-            self.deferred = False
-
-
 def process_source(path: Path, options: Options = Options(),
                    progress: Callable[[int], Any] | None = None) -> SourceResult:
     """Read and extract one file; every failure becomes a one-line error naming it.
@@ -325,7 +168,7 @@ def process_source(path: Path, options: Options = Options(),
     result = SourceResult(name)
     budget = options.limits.timeout_per_source
     try:
-        with _time_budget(budget):
+        with time_budget(budget):
             document = read_document(path, name, options.ocr_lang, options.jobs, progress, options.limits)
             result.sha256, result.format, result.pages = document.sha256, document.format, len(document.pages)
             extractor = EXTRACTORS.get(document.format)
@@ -381,7 +224,7 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
     read; the corpus written is the same bytes either way."""
     started = time.perf_counter()
     out = Path(out)
-    with _Interrupts() as interrupts, CorpusFolder(out) as folder:
+    with Interrupts() as interrupts, CorpusFolder(out) as folder:
         files, results = expand_inputs(inputs, skip=folder.path)
         warmed = False
         from tqdm import tqdm
