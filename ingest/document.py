@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class Mark(str, Enum):
@@ -153,3 +154,6 @@ class Document:
     metadata: dict = field(default_factory=dict)
     #: what the reader worked around (see :class:`Issue`)
     issues: list[Issue] = field(default_factory=list)
+    #: the bytes of its pictures, on demand (:class:`ingest.media.MediaSource`; None when
+    #: the format has no pictures): never part of the records, which name files in media/
+    media: Any = field(default=None, repr=False, compare=False)

@@ -29,6 +29,7 @@ from ingest.docx_numbering import IssueLog, Numbering, StyleTable, decimal_numbe
 from ingest.docx_package import DocxError, _one_line, checked_package
 from ingest.document import EMPHASIS, PARTIAL, Document, Line, Mark, Page
 from ingest.limits import DEFAULT_LIMITS, Limits
+from ingest.media import DocxMedia
 from ingest.pictures import PictureReader
 from ingest.tesseract import DEFAULT_LANG
 
@@ -54,12 +55,13 @@ def read_docx(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAUL
     except Exception as exc:  # python-docx raises several types on malformed XML
         raise DocxError(_malformed(exc)) from None
     pictures = PictureReader(ocr_lang, limits=limits)
-    pages = _pages(document, pictures, issues)
+    media = DocxMedia(limits)
+    pages = _pages(document, pictures, issues, media)
     if not any(line.text.strip() for page in pages for line in page.lines):
         raise DocxError("Word document has no text")
     title = (document.core_properties.title or None) if document.core_properties else None
     return Document(name, sha256, "docx", pages, None, title, pictures.read,
-                    issues=issues.items + pictures.issues)
+                    issues=issues.items + pictures.issues, media=media)
 
 
 def _malformed(exc: Exception) -> str:
@@ -73,7 +75,8 @@ def _malformed(exc: Exception) -> str:
 
 # --- the body --------------------------------------------------------------------------
 
-def _pages(document: Any, pictures: PictureReader, issues: IssueLog) -> list[Page]:
+def _pages(document: Any, pictures: PictureReader, issues: IssueLog,
+           media: DocxMedia | None = None) -> list[Page]:
     numbering = Numbering.from_document(document, issues)
     styles = StyleTable(document, issues)
     pages = [Page(1)]
@@ -97,7 +100,7 @@ def _pages(document: Any, pictures: PictureReader, issues: IssueLog) -> list[Pag
         counter += 1
         if _breaks_page_before(block) and pages[-1].lines:
             pages.append(Page(len(pages) + 1))
-        pages[-1].lines.extend(_paragraph_lines(block, numbering, styles, counter, pictures))
+        pages[-1].lines.extend(_paragraph_lines(block, numbering, styles, counter, pictures, media))
         if _breaks_page_after(block):
             pages.append(Page(len(pages) + 1))
     return [page for page in pages if page.lines] or [Page(1)]
@@ -216,12 +219,15 @@ def _row_line(cells: list[list[Line]], number: int, cell: tuple[int, int]) -> Li
 
 
 def _paragraph_lines(paragraph: Any, numbering: Numbering, styles: StyleTable,
-                     number: int, pictures: PictureReader) -> list[Line]:
+                     number: int, pictures: PictureReader, media: DocxMedia | None = None) -> list[Line]:
     """The paragraph's lines (one per manual line break), then the text OCR read off its
-    pictures (one line each)."""
+    pictures (one line each). Each picture's bytes are kept for ``media`` (the corpus's
+    media/ folder; they are the package part's, already in memory)."""
     images = _images(paragraph)
     lines = _paragraph_line(paragraph._p, numbering, styles, number, [ref for ref, _ in images])
     for ref, blob in images:
+        if media is not None:
+            media.add(ref, blob)
         text = pictures.picture(ref, blob).text
         lines.extend(Line(t, number, frozenset({Mark.IMAGE_TEXT})) for t in text.splitlines() if t.strip())
     return lines

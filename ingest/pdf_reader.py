@@ -31,6 +31,7 @@ from typing import Any
 from ingest.document import Document, Issue, Line, Mark, Page, Picture, page_ref
 from ingest.ocr_pool import MIN_OCR_DPI, OCR_DPI, ocr_dpi, ocr_pages
 from ingest.limits import DEFAULT_LIMITS, Limits
+from ingest.media import PdfMedia
 from ingest.pictures import TOO_LARGE, PictureReader
 from ingest.tesseract import DEFAULT_LANG, OcrUnavailable, check_languages
 
@@ -150,13 +151,14 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
                                 f"read the first {readable} of {total} pages "
                                 f"(limit --max-pdf-pages {limits.max_pdf_pages})"))
         pictures = PictureReader(ocr_lang, limits=limits)
+        media = PdfMedia(data, limits)
         check_images = _may_hold_oversized_images(data, limits.max_picture_pixels)
         pages: list[Page | None] = []
         scanned: list[int] = []
         counter = 0
         for index in range(readable):
             try:
-                kind, lines, counter = _read_page(pdf, index, counter, pictures, issues, check_images)
+                kind, lines, counter = _read_page(pdf, index, counter, pictures, issues, check_images, media)
             except Exception as exc:  # one bad page must not sink the document
                 kind, lines = "text", []
                 issues.append(Issue("pdf", "page_unreadable",
@@ -177,6 +179,8 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
         results, unavailable = _ocr_scanned(data, scanned, ocr_lang, jobs, progress, limits, issues)
         for index, picture in zip(scanned, results):
             pictures.read[picture.ref] = picture
+            if picture.note != TOO_LARGE:
+                media.add_page(picture.ref, index)
             lines = []
             for text in picture.text.splitlines():
                 if text.strip():
@@ -195,11 +199,12 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
                        + (f" ({unreadable} pages could not be read)" if unreadable else ""))
     issues.extend(pictures.issues)
     issues.sort(key=lambda issue: issue.page or 0)
-    return Document(name, sha256, "pdf", final, total, title, pictures.read, issues=issues)
+    return Document(name, sha256, "pdf", final, total, title, pictures.read, issues=issues, media=media)
 
 
 def _read_page(pdf: Any, index: int, counter: int, pictures: PictureReader,
-               issues: list[Issue], check_images: bool = True) -> tuple[str, list[Line], int]:
+               issues: list[Issue], check_images: bool = True,
+               media: PdfMedia | None = None) -> tuple[str, list[Line], int]:
     """One page: ``("text", lines, counter)`` for a text-layer (or blank) page,
     ``("scan", [], counter)`` for a page to OCR."""
     page = pdf[index]
@@ -225,7 +230,7 @@ def _read_page(pdf: Any, index: int, counter: int, pictures: PictureReader,
                             f"{MAX_PAGE_PIECES}): read as plain lines, without layout or marks", number))
         lines, counter = _plain_lines(layout, number, counter, pictures)
         return "text", lines, counter
-    lines, counter = _text_page_lines(page, layout, survey, counter, pictures)
+    lines, counter = _text_page_lines(page, layout, survey, counter, pictures, media)
     return "text", lines, counter
 
 
@@ -623,9 +628,10 @@ def _span_text(span: dict) -> dict:
 
 
 def _text_page_lines(page: Any, layout: dict, survey: _Survey, counter: int,
-                     pictures: PictureReader) -> tuple[list[Line], int]:
+                     pictures: PictureReader, media: PdfMedia | None = None) -> tuple[list[Line], int]:
     """Lines of a text-layer page: paragraphs (wrapped lines joined), one row per
-    baseline for side-by-side blocks (table cells), pictures OCR'd in place; a
+    baseline for side-by-side blocks (table cells), pictures OCR'd in place (and their
+    regions noted for ``media``, rendered later only if a question shows them); a
     two-column page column by column."""
     highlights = Highlights(page)
     body_size = statistics.median(survey.sizes) if survey.sizes else 0.0
@@ -645,6 +651,8 @@ def _text_page_lines(page: Any, layout: dict, survey: _Survey, counter: int,
                     picture = pictures.too_large(ref, *row[0]["too_large"], page.number + 1)
                 else:
                     picture = pictures.picture(ref, row[0]["image"])
+                    if media is not None and picture.note != TOO_LARGE:
+                        media.add_region(ref, page.number, row[0]["bbox"])
                 lines.extend(Line(t, counter, _IMAGE_TEXT)
                              for t in picture.text.splitlines() if t.strip())
                 continue

@@ -52,6 +52,7 @@ the build goes on without storing; hits are still served from a readable one.
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
 import glob
 import gzip
@@ -232,6 +233,29 @@ def decode_extraction(data: Any, path: str, sha256: str) -> Extraction | None:
     return Extraction(**{**data, "removed": removed})
 
 
+_MEDIA_PATH = re.compile(r"^media/([0-9a-f]{64})\.([a-z0-9]{2,5})$")
+
+
+def _decode_media(data: Any) -> dict[str, bytes] | None:
+    """path -> bytes of an entry's pictures, each checked against the hash its name
+    carries; None when any is not what its name says."""
+    if not isinstance(data, dict):
+        return None
+    files = {}
+    for path, text in data.items():
+        match = _MEDIA_PATH.match(path) if isinstance(path, str) else None
+        if match is None or not isinstance(text, str):
+            return None
+        try:
+            content = base64.b64decode(text, validate=True)
+        except ValueError:
+            return None
+        if hashlib.sha256(content).hexdigest() != match.group(1):
+            return None
+        files[path] = content
+    return files
+
+
 def _fits_budget(entry: dict[str, Any], budget: int) -> bool:
     """Does the entry hold what a build with ``budget`` OCR pages left would give? Yes when
     it was built with that budget, or when its OCR was not capped and its scanned pages
@@ -264,14 +288,16 @@ class SourceCache:
         self.warning: str | None = None
         self._writable: bool | None = None
 
-    def key(self, path: Path, name: str, options: Options) -> dict[str, Any] | None:
+    def key(self, path: Path, name: str, options: Options, media: bool = True) -> dict[str, Any] | None:
+        """``media``: the build keeps pictures (records name ``media/`` files, which the
+        entry then holds too)."""
         sha = file_sha256(path, options.limits.max_input_bytes)
         if sha is None:
             return None
         return {"format": ENTRY_FORMAT, "layout": ENTRY_LAYOUT, "qbank": qbank.__version__,
                 "python": "%d.%d" % sys.version_info[:2], "code": code_fingerprint(),
                 "rules": rules_fingerprint(), "libraries": library_versions(),
-                "options": options_fingerprint(options), "path": name, "sha256": sha}
+                "options": options_fingerprint(options), "media": media, "path": name, "sha256": sha}
 
     def entry_path(self, key: dict[str, Any]) -> Path:
         text = json.dumps(key, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
@@ -307,22 +333,29 @@ class SourceCache:
             return None
         if extraction is None:
             return None
+        media = _decode_media(result.get("media", {}))
+        if media is None:
+            return None
         try:
             os.utime(path)  # least recently used goes first
         except OSError:
             pass
         return {"sha256": result["sha256"], "format": result["format"], "pages": result["pages"],
-                "extraction": extraction}
+                "extraction": extraction, "media_files": media}
 
-    def store(self, key: dict[str, Any] | None, result: Any, options: Options) -> None:
-        """Write ``result`` (a SourceResult) under ``key``: not when it failed, nor when its
-        sha256 is not the key's (the file changed while it was read)."""
+    def store(self, key: dict[str, Any] | None, result: Any, options: Options,
+              media: dict[str, bytes] | None = None) -> None:
+        """Write ``result`` (a SourceResult) under ``key``, with the bytes of the ``media/``
+        files its records name: not when it failed, nor when its sha256 is not the key's
+        (the file changed while it was read)."""
         if key is None or result.error or result.sha256 != key["sha256"] or not self._can_write():
             return
         entry = {"format": ENTRY_FORMAT, "layout": ENTRY_LAYOUT, "key": key,
                  "ocr_budget": options.limits.max_ocr_pages,
                  "result": {"sha256": result.sha256, "format": result.format, "pages": result.pages,
-                            "extraction": encode_extraction(result.extraction)}}
+                            "extraction": encode_extraction(result.extraction),
+                            "media": {path: base64.b64encode(data).decode("ascii")
+                                      for path, data in sorted((media or {}).items())}}}
         try:
             text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
         except (TypeError, ValueError):  # a field that is not JSON data: not cacheable

@@ -1,5 +1,6 @@
-"""``qbank`` command line: ``build`` a corpus, ``clean`` text; ``diff``, ``stats`` and
-``export`` read corpora back (store/diff.py, store/stats.py, store/export.py).
+"""``qbank`` command line: ``build`` a corpus, ``clean`` text; ``diff``, ``stats``,
+``export`` and ``report`` read corpora back (store/diff.py, store/stats.py,
+store/export.py, qbank/report.py).
 
 Exit codes (CORPUS.md): 0 every input read; 1 some inputs failed (the rest is written,
 each failure named on stderr and in the manifest; when every input failed an existing
@@ -10,8 +11,8 @@ nothing to build (no input file found: the corpus folder is left as it is unless
 interrupted (Ctrl-C; the corpus folder is unchanged).
 
 ``diff`` exits 0 when the corpora are the same, 1 when they differ, 2 on a usage error or
-a folder that is not a readable corpus. ``stats`` and ``export`` exit 0, or 2 on a usage
-error, an unreadable corpus or an output that cannot be written.
+a folder that is not a readable corpus. ``stats``, ``export`` and ``report`` exit 0, or 2
+on a usage error, an unreadable corpus or an output that cannot be written.
 
 Every error is one line on stderr, never a traceback.
 """
@@ -84,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="replace the corpus in DIR even when every input failed or no input was found")
     build.add_argument("--no-audit", action="store_true",
                        help="do not write DIR/audit/furniture.jsonl (what furniture removal took off each page)")
+    build.add_argument("--no-media", action="store_true",
+                       help="do not keep the pictures questions show in DIR/media/ (records keep "
+                            "their references and OCR text)")
     build.add_argument("--no-ocr-correction", action="store_true",
                        help="keep OCR'd text as read (skips the Korean OCR corrector and its "
                             "~3 s model load); furniture is still removed")
@@ -197,6 +201,20 @@ def _parser() -> argparse.ArgumentParser:
     chosen.add_argument("--module", action="append", default=[], metavar="N", help="questions of module N")
     chosen.add_argument("--exclude-flag", action="append", default=[], metavar="FLAG",
                         help="leave out questions flagged FLAG (image_dependent, community_disagrees, ...)")
+    report = sub.add_parser(
+        "report", help="write a review page (one HTML file) of a corpus's flagged questions",
+        description="Write one self-contained HTML file (no network needed, readable on a phone) "
+                    "reviewing the corpus in DIR: the build's summary from its manifest, then every "
+                    "flagged question (--all: every question) with its flags explained, its answer "
+                    "signals side by side, where it was found, its pictures from DIR/media and its "
+                    "duplicates; filter by flag and source, search by text.")
+    report.add_argument("dir", type=Path, metavar="DIR", help="a corpus folder")
+    report.add_argument("--out", required=True, type=Path, metavar="FILE",
+                        help="the HTML file to write (replaced atomically)")
+    report.add_argument("--all", action="store_true", help="list every question, not only flagged ones")
+    report.add_argument("--max-inline-mb", type=_positive(float, 0, "a number of MB"), default=None,
+                        metavar="MB", help="pictures inlined into the page, in MB all together "
+                                           "(default 100); past it a picture shows as its OCR text")
     return parser
 
 
@@ -213,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             return _stats(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "report":
+            return _report(args)
         return _clean(args)
     except KeyboardInterrupt:
         _error("interrupted")
@@ -318,7 +338,7 @@ def _build(args: argparse.Namespace) -> int:
         report = build(args.inputs, args.out, audit=not args.no_audit,
                        progress=False if args.quiet else None, options=options,
                        allow_empty=args.allow_empty, merge=not args.keep_duplicates,
-                       compare=not args.quiet, cache=_cache(args))
+                       compare=not args.quiet, cache=_cache(args), media=not args.no_media)
     except OutputBusy as exc:
         _error(str(exc))
         return EXIT_BUSY
@@ -399,6 +419,23 @@ def _export(args: argparse.Namespace) -> int:
     if report.line():
         print(f"qbank export: {report.line()}", file=sys.stderr)
     print(f"qbank export -> {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from qbank.report import DEFAULT_INLINE_BYTES, write_report
+    from store.corpus import CorpusUnreadable
+
+    limit = DEFAULT_INLINE_BYTES if args.max_inline_mb is None else int(args.max_inline_mb * MB)
+    try:
+        shown = write_report(args.dir, args.out, all_questions=args.all, max_inline_bytes=limit)
+    except CorpusUnreadable as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except OSError as exc:
+        _error(f"cannot write {args.out}: {exc.strerror or exc}")
+        return EXIT_USAGE
+    print(f"qbank report -> {args.out} ({shown} questions)", file=sys.stderr)
     return EXIT_OK
 
 

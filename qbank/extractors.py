@@ -19,7 +19,7 @@ from ingest.limits import DEFAULT_LIMITS, Limits
 from extract.articles import extract_sections
 from extract.exam_inspect import diagnose
 from extract.exam_questions import is_question_header, read_exam
-from store.records import knowledge_record, question_record
+from store.records import knowledge_record, picture_record, question_record
 
 
 @dataclass
@@ -137,7 +137,25 @@ def extract_pdf(document: Document, options: Options = Options()) -> Extraction:
         for record in extraction.questions:
             if low & set(record["source"]["pages"]):
                 record["flags"] = sorted(set(record["flags"]) | {"ocr_low_confidence"})
+    show_scanned_pages(document, extraction.questions, ocr_pages)
     return extraction
+
+
+def show_scanned_pages(document: Document, questions: list[dict[str, Any]], pages: list[int]) -> None:
+    """A question read off a scanned page shows that page: the page is the picture its
+    text came from (and the only place an exhibit on it survives), so each such page is
+    one of its ``images`` (``page 3``, with the page's OCR text and confidence), after the
+    pictures it already had. No flag: its text is not in doubt for that."""
+    scanned = set(pages)
+    for record in questions:
+        on_scans = [n for n in record["source"]["pages"] if n in scanned]
+        if not on_scans:
+            continue
+        if "images" not in record:  # in contract order: before the flags
+            flags = record.pop("flags")
+            record["images"], record["flags"] = [], flags
+        have = {image["ref"] for image in record["images"]}
+        record["images"].extend(picture_record(document, page_ref(n)) for n in on_scans if page_ref(n) not in have)
 
 
 def _reads_as_course_book(document: Document, exam: Extraction) -> bool:

@@ -32,6 +32,7 @@ from qbank.budget import SourceTimeout, Interrupts, time_budget
 from qbank.cache import SourceCache
 from store.dedup import merge_duplicates
 from store.ids import content_id, disambiguate, inherit_ids
+from store.media import MEDIA_DIR, MediaSink, attach_media, media_paths
 from store.schema import RecordInvalid, validate
 from store.writer import CorpusFolder, dumps_json, dumps_line, record_sort_key
 
@@ -54,6 +55,8 @@ class SourceResult:
     seconds: float = 0.0
     #: taken from the build cache (:mod:`qbank.cache`), not read in this build
     cached: bool = False
+    #: media files (``media/<sha256>.<ext>``) its question records name, once each
+    media: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -159,10 +162,13 @@ def expand_inputs(inputs: list[str], skip: Path | None = None) -> tuple[list[Pat
 
 
 def process_source(path: Path, options: Options = Options(),
-                   progress: Callable[[int], Any] | None = None) -> SourceResult:
+                   progress: Callable[[int], Any] | None = None,
+                   media: MediaSink | None = None) -> SourceResult:
     """Read and extract one file; every failure becomes a one-line error naming it.
     ``progress(n)`` hears of pages read (scanned PDFs take a while). A source past
-    ``options.limits.timeout_per_source`` seconds is stopped and reported."""
+    ``options.limits.timeout_per_source`` seconds is stopped and reported. With
+    ``media``, the pictures its questions show are stored there and named from their
+    records (:func:`store.media.attach_media`), within the source's time budget."""
     name = display_path(path)
     started = time.perf_counter()
     result = SourceResult(name)
@@ -176,6 +182,10 @@ def process_source(path: Path, options: Options = Options(),
                 raise IngestError(f"{name}: no extractor for format {document.format!r}")
             extraction = extractor(document, options)
             extraction.issues = [issue.as_dict() for issue in document.issues]
+            if media is not None:
+                result.media = attach_media(document, extraction.questions, media)
+            elif document.media is not None:
+                document.media.close()
             for record in extraction.questions:
                 validate("question", record)
             for record in extraction.knowledge:
@@ -206,7 +216,7 @@ def _ocr_pages_used(result: SourceResult) -> int:
 
 def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
           options: Options = Options(), allow_empty: bool = False, merge: bool = True,
-          compare: bool = True, cache: SourceCache | None = None) -> BuildReport:
+          compare: bool = True, cache: SourceCache | None = None, media: bool = True) -> BuildReport:
     """Build the corpus of ``inputs`` into the folder ``out``.
 
     Raises :class:`store.writer.OutputError` (``OutputBusy`` when another build holds
@@ -216,7 +226,8 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
     before it left. ``merge``: one record per question across sources (else every
     occurrence is its own record; ids are named by content all the same). With
     ``compare``, a corpus already in ``out`` is compared with the new one before it is
-    replaced (``BuildReport.changes``, see :func:`_changes`).
+    replaced (``BuildReport.changes``, see :func:`_changes`). ``media``: keep the pictures
+    questions show in ``out/media/`` (:mod:`store.media`).
 
     With a ``cache`` (:class:`qbank.cache.SourceCache`; None: none, the default for
     callers in Python, the command line passes one), a source whose key is there is
@@ -227,6 +238,7 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
     with Interrupts() as interrupts, CorpusFolder(out) as folder:
         files, results = expand_inputs(inputs, skip=folder.path)
         warmed = False
+        sink = MediaSink(folder) if media else None
         from tqdm import tqdm
 
         show = sys.stderr.isatty() if progress is None else progress
@@ -237,19 +249,23 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                 if ocr_left != options.limits.max_ocr_pages:
                     source_options = replace(options, limits=replace(options.limits, max_ocr_pages=ocr_left))
                 looked_up = time.perf_counter()
-                key = cache.key(path, display_path(path), source_options) if cache else None
+                key = cache.key(path, display_path(path), source_options, sink is not None) if cache else None
                 found = cache.load(key, source_options) if key else None
                 if found:
+                    files = found.pop("media_files")
                     result = SourceResult(display_path(path), **found, cached=True,
+                                          media=[sink.put(data, name.rsplit(".", 1)[1])
+                                                 for name, data in files.items()] if sink else [],
                                           seconds=time.perf_counter() - looked_up)
                     pages.update(result.pages)
                 else:
                     if not warmed:  # outside any source's time budget (see extract.lang.warm_up)
                         warm_up()
                         warmed = True
-                    result = process_source(path, source_options, pages.update)
+                    result = process_source(path, source_options, pages.update, sink)
                     if cache:
-                        cache.store(key, result, source_options)
+                        cache.store(key, result, source_options,
+                                    {name: folder.read_bytes(name) for name in result.media})
                 interrupts.check()
                 ocr_left = max(0, ocr_left - _ocr_pages_used(result))
                 results.append(result)
@@ -279,6 +295,8 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
             """An audit row naming a question by its extraction id, named by its final id."""
             record = renamed.get((path, row.get("id")))
             return dict(row, id=record["id"]) if record is not None else row
+        # the pictures of merged-away occurrences and of failed sources are not kept
+        media_files = sink.prune(media_paths(questions)) if sink is not None else {}
         question_text = "".join(dumps_line(r) for r in questions)
         knowledge_text = "".join(dumps_line(r) for r in knowledge)
         folder.write(QUESTIONS_FILE, question_text)
@@ -295,7 +313,7 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                 dumps_line(dict(source=r.path, **final(c, r.path)))
                 for r in ok for c in r.extraction.reading_order))
         folder.write(MANIFEST_FILE, dumps_json(manifest(inputs, results, question_text, knowledge_text,
-                                                        len(questions), len(knowledge), flags)))
+                                                        len(questions), len(knowledge), flags, media_files)))
         changes = _changes(folder, question_text, knowledge_text) if compare else None
         interrupts.check()
         with interrupts.defer():
@@ -352,8 +370,10 @@ def _previous_questions(out: Path) -> list[dict[str, Any]]:
 
 
 def manifest(inputs: list[str], results: list[SourceResult], question_text: str,
-             knowledge_text: str, n_questions: int, n_knowledge: int, flags: Counter) -> dict[str, Any]:
-    """What was built from what. Deterministic: no times, no absolute paths."""
+             knowledge_text: str, n_questions: int, n_knowledge: int, flags: Counter,
+             media_files: dict[str, int] | None = None) -> dict[str, Any]:
+    """What was built from what. Deterministic: no times, no absolute paths.
+    ``media_files``: the files of media/ (path -> bytes)."""
     sources = []
     for r in sorted(results, key=lambda r: r.path):
         entry: dict[str, Any] = {"path": r.path, "sha256": r.sha256, "format": r.format,
@@ -384,4 +404,6 @@ def manifest(inputs: list[str], results: list[SourceResult], question_text: str,
                    "flags": dict(sorted(flags.items()))},
         "outputs": {QUESTIONS_FILE: {"records": n_questions, "sha256": _sha256(question_text)},
                     KNOWLEDGE_FILE: {"records": n_knowledge, "sha256": _sha256(knowledge_text)}},
+        "media": {"folder": f"{MEDIA_DIR}/", "files": len(media_files or {}),
+                  "bytes": sum((media_files or {}).values())},
     }

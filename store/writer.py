@@ -26,8 +26,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-#: What a corpus folder holds (anything else in ``--out`` is not ours to delete).
-CORPUS_ENTRIES = frozenset({"questions.jsonl", "knowledge.jsonl", "manifest.json", "audit"})
+#: What a corpus folder holds (anything else in ``--out`` is not ours to delete);
+#: ``media/`` holds only files named by :data:`store.media.MEDIA_NAME`.
+CORPUS_ENTRIES = frozenset({"questions.jsonl", "knowledge.jsonl", "manifest.json", "audit", "media"})
 AUDIT_ENTRIES = frozenset({"furniture.jsonl", "ocr_corrections.jsonl", "reading_order.jsonl"})
 #: temp files of the per-file writer of earlier versions (``.questions.jsonl.ab12cd.tmp``)
 _FILE_TMP = re.compile(r"\.(?:questions\.jsonl|knowledge\.jsonl|manifest\.json|furniture\.jsonl"
@@ -263,6 +264,14 @@ class CorpusFolder:
             else:
                 foreign.extend(f"audit/{n}" for n in sorted(os.listdir(audit))
                                if n not in AUDIT_ENTRIES and not _FILE_TMP.fullmatch(n))
+        media = self.path / "media"
+        if "media" in names:
+            from store.media import MEDIA_NAME
+
+            if not media.is_dir() or media.is_symlink():
+                foreign.append("media")
+            else:
+                foreign.extend(f"media/{n}" for n in sorted(os.listdir(media)) if not MEDIA_NAME.fullmatch(n))
         return [escape_surrogates(n) for n in foreign]
 
     def _lock(self) -> None:
@@ -343,6 +352,30 @@ class CorpusFolder:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+
+    def read_bytes(self, relative: str) -> bytes:
+        """A file already written into the new corpus (a picture, for the build cache)."""
+        return (self.tmp / relative).read_bytes()
+
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        """Write one binary file of the new corpus (a picture in ``media/``) into the
+        temp folder (flushed to disk)."""
+        target = self.tmp / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def remove(self, relative: str) -> None:
+        """Remove a file written into the temp folder (one the corpus no longer needs)."""
+        target = self.tmp / relative
+        target.unlink(missing_ok=True)
+        if target.parent != self.tmp:
+            try:
+                target.parent.rmdir()  # the last one out: no empty media/ folder
+            except OSError:
+                pass
 
     def commit(self) -> None:
         """Put the new corpus in place of ``out`` in one step, then delete the old one."""

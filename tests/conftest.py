@@ -75,6 +75,17 @@ def guide_corpus(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def samples_corpus(tmp_path_factory):
+    """``samples/`` built by the real pipeline (pictures kept in media/) into a temp folder."""
+    from qbank.pipeline import build
+
+    out = tmp_path_factory.mktemp("samples-corpus") / "corpus"
+    report = build([str(SAMPLES)], out, progress=False, compare=False)
+    assert not report.failed, report.failed
+    return out
+
+
+@pytest.fixture(scope="session")
 def gold_questions():
     if not GOLD.exists():
         pytest.skip("gold not found")

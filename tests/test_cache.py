@@ -75,7 +75,8 @@ def test_unchanged_rebuild_of_the_samples_is_served_from_cache_byte_for_byte(tmp
     warm, cache = run([SAMPLES], tmp_path / "warm", tmp_path / "cache", options)
     assert calls == [] and warmed == [] and cache.hits == 4 and cache.misses == 0
     assert all(s.cached for s in warm.sources)
-    assert corpus(tmp_path / "warm") == corpus(tmp_path / "cold")  # manifest and audit too
+    assert corpus(tmp_path / "warm") == corpus(tmp_path / "cold")  # manifest, audit, media too
+    assert any(name.startswith("media/") for name in corpus(tmp_path / "warm"))
 
     # the same as a whole ``qbank build`` process: no model loaded, the summary says so
     script = ("import sys; from qbank.cli import main; code = main(sys.argv[1:]); "
@@ -333,3 +334,18 @@ def test_ocr_budget_entry_serves_budgets_it_fits(tmp_path, calls):
     run([scanned], tmp_path / "d", tmp_path / "cache", budget(500))  # all pages fit
     assert calls == ["scanned-questions.pdf"] * 2
     assert corpus(tmp_path / "d") == corpus(tmp_path / "c") != corpus(tmp_path / "a")
+
+
+def test_an_entrys_pictures_must_be_what_their_names_say():
+    """Pictures travel in the entry (a hit writes them into media/): bytes that do not
+    hash to their file name make the entry untrusted."""
+    import base64
+    import hashlib
+
+    picture = b"\x89PNG not really"
+    name = f"media/{hashlib.sha256(picture).hexdigest()}.png"
+    good = {name: base64.b64encode(picture).decode("ascii")}
+    assert qbank.cache._decode_media(good) == {name: picture}
+    assert qbank.cache._decode_media({name: base64.b64encode(picture + b"!").decode("ascii")}) is None
+    assert qbank.cache._decode_media({"media/../../etc/passwd.png": good[name]}) is None
+    assert qbank.cache._decode_media({name: "not base64!"}) is None

@@ -476,7 +476,7 @@ def test_limit_options_reach_every_source_and_the_ocr_budget_is_per_build(tmp_pa
 
     seen = []
 
-    def fake(path, options, progress=None):
+    def fake(path, options, progress=None, media=None):
         seen.append(options.limits)
         return qbank.pipeline.SourceResult(path.name, "0" * 64, "pdf", 3,
                                            qbank.pipeline.Extraction(ocr={"pages": [1, 2, 3]}))

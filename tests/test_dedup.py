@@ -193,6 +193,11 @@ def test_samples_with_a_print_and_a_scan_of_the_dump(tmp_path):
     # the same inputs in reverse order: the same bytes
     again = _built(tmp_path, "reversed", [copies, SAMPLES])
     assert again.read_bytes() == out.read_bytes()
+    # media/: the pictures of the records written, those of merged-away copies (the scan's
+    # page renders) not; the same files in either order
+    named = {image["media"] for q in questions for image in q.get("images", []) if "media" in image}
+    assert named and {f"media/{p.name}" for p in (out.parent / "media").iterdir()} == named
+    assert sorted(p.name for p in (again.parent / "media").iterdir()) == sorted(p.name for p in (out.parent / "media").iterdir())
 
 
 def _built(tmp_path, name, inputs):
