@@ -1,6 +1,6 @@
 """``qbank`` command line: ``build`` a corpus, ``clean`` text; ``diff``, ``stats``,
-``export`` and ``report`` read corpora back (store/diff.py, store/stats.py,
-store/export.py, qbank/report.py).
+``export`` and ``report`` read corpora back (qbank/cli_corpus.py; exit codes and
+one-line errors shared in qbank/cli_support.py).
 
 Exit codes (CORPUS.md): 0 every input read; 1 some inputs failed (the rest is written,
 each failure named on stderr and in the manifest; when every input failed an existing
@@ -19,41 +19,26 @@ Every error is one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ingest.limits import DEFAULT_LIMITS, MB
 from qbank import __version__
+from qbank.cli_corpus import CORPUS_COMMANDS, add_corpus_commands
+from qbank.cli_support import (EXIT_BUSY, EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED,
+                               EXIT_USAGE, StdoutClosed, _error, _positive,
+                               _stdout_errors)
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_NOTHING, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 75, 130
 
 #: ``qbank clean`` works on this many lines at a time (or this many bytes, whichever
 #: comes first): bounded memory on any input; ordinary inputs are one chunk, so the
 #: watermark vocabulary is learned from all of them as before.
 CLEAN_CHUNK_LINES = 20_000
 CLEAN_CHUNK_BYTES = 8 * 1024 * 1024
-
-
-def _error(message: str) -> None:
-    print(f"qbank: {message}", file=sys.stderr)
-
-
-def _positive(kind: type, minimum: float, what: str) -> "Callable[[str], Any]":
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not value >= minimum or value != value or value == float("inf"):
-            raise argparse.ArgumentTypeError(f"{text!r}: must be at least {minimum:g}")
-        return value
-    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -158,63 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--audit", type=Path, metavar="FILE",
                        help="write what was removed, per line, to FILE (JSON lines)")
 
-    diff = sub.add_parser(
-        "diff", help="what changed between two corpora (answer changes first)",
-        description="Compare the corpus folders OLD and NEW, records matched by id: questions "
-                    "added, removed and changed (answer changes first, then stem, options, "
-                    "explanation, flags, other fields; old → new shortened), knowledge units "
-                    "added, removed and changed. Exit 0 when identical, 1 when different, 2 when "
-                    "a folder cannot be read.")
-    diff.add_argument("old", type=Path, metavar="OLD", help="the corpus before")
-    diff.add_argument("new", type=Path, metavar="NEW", help="the corpus after")
-    diff.add_argument("--json", action="store_true",
-                      help="print one JSON object (values whole) instead of the table")
-
-    stats = sub.add_parser(
-        "stats", help="count a corpus's questions by source, module, kind, language, flag",
-        description="Count the questions of the corpus in DIR: total, answer coverage, "
-                    "duplicates (questions with an also_in list), and by source, module, kind, "
-                    "language and flag. One long table, columns dimension, value, questions, "
-                    "share, in every format.")
-    stats.add_argument("dir", type=Path, metavar="DIR", help="a corpus folder")
-    stats.add_argument("--format", default="table", choices=["table", "csv", "json"],
-                       help="table: aligned for reading (default); csv, json: for tools")
-
-    from store.export import FORMATS
-
-    export = sub.add_parser(
-        "export", help="write a corpus for quiz apps (Moodle, GIFT, Canvas QTI, Anki, Aiken) or as tables",
-        description="Write the questions of the corpus in DIR in another format; the output is "
-                    "written to a temp file and renamed into place. Quiz formats leave out "
-                    "questions without an answer; what is left out, and why, is said in one line "
-                    "on stderr. " + " ".join(f"{f.name}: {f.description}." for f in FORMATS.values()))
-    export.add_argument("dir", type=Path, metavar="DIR", help="a corpus folder")
-    export.add_argument("--to", required=True, choices=list(FORMATS), help="the format")
-    export.add_argument("--out", required=True, type=Path, metavar="PATH",
-                        help="where to write: for csv and parquet a folder (created if missing), "
-                             "for the others a file (moodle: .xml, gift/aiken: .txt, qti: .zip, anki: .apkg)")
-    chosen = export.add_argument_group("which questions", "each option may be repeated (any of its values)")
-    chosen.add_argument("--lang", action="append", default=[], metavar="LANG",
-                        help="questions in LANG or with a translation into LANG (ko, en)")
-    chosen.add_argument("--source", action="append", default=[], metavar="TEXT",
-                        help="questions whose source path contains TEXT, or matches it as a glob (*.docx)")
-    chosen.add_argument("--module", action="append", default=[], metavar="N", help="questions of module N")
-    chosen.add_argument("--exclude-flag", action="append", default=[], metavar="FLAG",
-                        help="leave out questions flagged FLAG (image_dependent, community_disagrees, ...)")
-    report = sub.add_parser(
-        "report", help="write a review page (one HTML file) of a corpus's flagged questions",
-        description="Write one self-contained HTML file (no network needed, readable on a phone) "
-                    "reviewing the corpus in DIR: the build's summary from its manifest, then every "
-                    "flagged question (--all: every question) with its flags explained, its answer "
-                    "signals side by side, where it was found, its pictures from DIR/media and its "
-                    "duplicates; filter by flag and source, search by text.")
-    report.add_argument("dir", type=Path, metavar="DIR", help="a corpus folder")
-    report.add_argument("--out", required=True, type=Path, metavar="FILE",
-                        help="the HTML file to write (replaced atomically)")
-    report.add_argument("--all", action="store_true", help="list every question, not only flagged ones")
-    report.add_argument("--max-inline-mb", type=_positive(float, 0, "a number of MB"), default=None,
-                        metavar="MB", help="pictures inlined into the page, in MB all together "
-                                           "(default 100); past it a picture shows as its OCR text")
+    add_corpus_commands(sub)
     return parser
 
 
@@ -225,46 +154,15 @@ def main(argv: list[str] | None = None) -> int:
             return _build(args)
         if args.command == "inspect":
             return _inspect(args)
-        if args.command == "diff":
-            return _diff(args)
-        if args.command == "stats":
-            return _stats(args)
-        if args.command == "export":
-            return _export(args)
-        if args.command == "report":
-            return _report(args)
+        if args.command in CORPUS_COMMANDS:
+            return CORPUS_COMMANDS[args.command](args)
         return _clean(args)
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
-    except _StdoutClosed as exc:
+    except StdoutClosed as exc:
         _error(str(exc))
         return EXIT_SOME_FAILED
-
-
-class _StdoutClosed(Exception):
-    """stdout cannot take more (a closed pipe, a full disk): one line, no traceback."""
-
-
-@contextlib.contextmanager
-def _stdout_errors() -> Iterator[None]:
-    """Writes to stdout inside the block: an OSError is a closed or full stdout."""
-    try:
-        yield
-    except OSError as exc:
-        _silence_stdout()
-        why = "closed (broken pipe)" if isinstance(exc, BrokenPipeError) else f"not writable: {exc.strerror or exc}"
-        raise _StdoutClosed(f"cannot write the output: stdout {why}") from None
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that the interpreter's last flush cannot fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
 
 
 def _limits(args: argparse.Namespace) -> Any:
@@ -368,75 +266,6 @@ def _build(args: argparse.Namespace) -> int:
         _error(f"every input failed; {args.out} keeps its previous corpus "
                "(--allow-empty replaces it with an empty one)")
     return EXIT_SOME_FAILED if report.failed else EXIT_OK
-
-
-def _diff(args: argparse.Namespace) -> int:
-    import json
-
-    from store.corpus import CorpusUnreadable
-    from store.diff import diff_folders, render
-
-    try:
-        result = diff_folders(args.old, args.new)
-    except CorpusUnreadable as exc:
-        _error(str(exc))
-        return EXIT_USAGE
-    with _stdout_errors():
-        if args.json:
-            print(json.dumps({"old": str(args.old), "new": str(args.new), **result.as_dict()},
-                             ensure_ascii=False, indent=1))
-        else:
-            print(render(result, str(args.old), str(args.new)))
-        sys.stdout.flush()
-    return EXIT_OK if result.identical else EXIT_SOME_FAILED
-
-
-def _stats(args: argparse.Namespace) -> int:
-    from store.corpus import CorpusUnreadable, read_corpus
-    from store.stats import render_stats
-
-    try:
-        corpus = read_corpus(args.dir)
-    except CorpusUnreadable as exc:
-        _error(str(exc))
-        return EXIT_USAGE
-    with _stdout_errors():
-        print(render_stats(corpus, args.format))
-        sys.stdout.flush()
-    return EXIT_OK
-
-
-def _export(args: argparse.Namespace) -> int:
-    from store.corpus import CorpusUnreadable, read_corpus
-    from store.export import ExportError, Filters, export
-
-    filters = Filters(tuple(args.lang), tuple(args.source), tuple(args.module), tuple(args.exclude_flag))
-    try:
-        written, report = export(read_corpus(args.dir), args.to, args.out, filters)
-    except (CorpusUnreadable, ExportError) as exc:
-        _error(str(exc))
-        return EXIT_USAGE
-    if report.line():
-        print(f"qbank export: {report.line()}", file=sys.stderr)
-    print(f"qbank export -> {', '.join(str(p) for p in written)}", file=sys.stderr)
-    return EXIT_OK
-
-
-def _report(args: argparse.Namespace) -> int:
-    from qbank.report import DEFAULT_INLINE_BYTES, write_report
-    from store.corpus import CorpusUnreadable
-
-    limit = DEFAULT_INLINE_BYTES if args.max_inline_mb is None else int(args.max_inline_mb * MB)
-    try:
-        shown = write_report(args.dir, args.out, all_questions=args.all, max_inline_bytes=limit)
-    except CorpusUnreadable as exc:
-        _error(str(exc))
-        return EXIT_USAGE
-    except OSError as exc:
-        _error(f"cannot write {args.out}: {exc.strerror or exc}")
-        return EXIT_USAGE
-    print(f"qbank report -> {args.out} ({shown} questions)", file=sys.stderr)
-    return EXIT_OK
 
 
 def _open_audit(path: Path) -> Any:
