@@ -363,7 +363,7 @@ def _ocr_pages_used(result: SourceResult) -> int:
 
 def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
           options: Options = Options(), allow_empty: bool = False, merge: bool = True,
-          compare: bool = True, cache: SourceCache | None = None) -> BuildReport:
+          compare: bool = True, cache: SourceCache | None = None, enrich: bool = True) -> BuildReport:
     """Build the corpus of ``inputs`` into the folder ``out``.
 
     Raises :class:`store.writer.OutputError` (``OutputBusy`` when another build holds
@@ -378,9 +378,13 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
     With a ``cache`` (:class:`qbank.cache.SourceCache`; None: none, the default for
     callers in Python, the command line passes one), a source whose key is there is
     taken from it unread, and langdetect is warmed up only once a source has to be
-    read; the corpus written is the same bytes either way."""
+    read; the corpus written is the same bytes either way.
+
+    With ``enrich`` (the default), the final records (merged, renamed) get ``tags``,
+    ``domains`` and ``related`` (:mod:`qbank.enrich`) before they are written."""
     started = time.perf_counter()
     out = Path(out)
+    warming = _warm_up_enrichment() if enrich else None
     with _Interrupts() as interrupts, CorpusFolder(out) as folder:
         files, results = expand_inputs(inputs, skip=folder.path)
         warmed = False
@@ -415,7 +419,7 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                               for page in r.extraction.ocr.get("pages") or [])
         questions, renamed = identify_questions([q for r in ok for q in r.extraction.questions],
                                                 _previous_questions(folder.path), ocr_pages, merge)
-        knowledge = sorted((k for r in ok for k in r.extraction.knowledge), key=record_sort_key)
+        knowledge = sorted((dict(k) for r in ok for k in r.extraction.knowledge), key=record_sort_key)
         flags = Counter(flag for q in questions for flag in q["flags"])
 
         def report(**kept: Any) -> BuildReport:
@@ -431,6 +435,12 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
         for records in (questions, knowledge):
             for record, new_id in zip(records, disambiguate([r["id"] for r in records])):
                 record["id"] = new_id
+        if enrich:
+            from qbank.enrich import enrich as enrich_records
+
+            if warming is not None:
+                warming.join()
+            enrich_records(questions, knowledge)
 
         def final(row: dict[str, Any], path: str) -> dict[str, Any]:
             """An audit row naming a question by its extraction id, named by its final id."""
@@ -460,6 +470,28 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
         if cache:
             cache.evict()
         return report(changes=changes)
+
+
+def _warm_up_enrichment() -> threading.Thread | None:
+    """Import spaCy and build the tag matcher in a thread while the sources are read
+    (≈0.6 s, most of the enrichment's cost on the guide): reading the guide spends its
+    time in kiwipiepy's C++ (the OCR corrector), which lets another thread run. Only in
+    the main thread of a process (a build inside a worker thread loads on demand); a
+    failure here is left for :func:`qbank.enrich.enrich` to raise in the build itself."""
+    if not _in_main_thread():
+        return None
+
+    def load() -> None:
+        try:
+            from extract.tags import get_tagger
+
+            get_tagger()
+        except Exception:  # raised again, where it can be reported, by the enrichment
+            pass
+
+    thread = threading.Thread(target=load, name="qbank-enrich-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def _changes(folder: CorpusFolder, question_text: str, knowledge_text: str) -> Any:
