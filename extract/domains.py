@@ -15,8 +15,9 @@ the stem and the right answer count most, a distractor little). Then, per exam:
   (0-1), and its best task, or ``null`` when two tasks of the domain tie.
 
 No domain is given for an exam when the best domain's evidence is below
-:data:`MIN_EVIDENCE` (about one concept that only a few tasks name: a question on
-pictures of animals in an AI-practitioner dump names no concept of either guide) or its
+:data:`MIN_EVIDENCE` (about one concept that only a few tasks name: question 311 of the
+DevOps dump, how long OpsWorks waits for an instance, names no concept of either guide;
+question 134, a DynamoDB table design, only a service that two tasks touch) or its
 share is below :data:`MIN_SHARE` (the evidence is spread over the whole exam). Leaving
 the field empty beats a guess a quiz app would show as fact.
 """
