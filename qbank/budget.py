@@ -77,7 +77,7 @@ def _quiet_broken_pool() -> Iterator[None]:
         threading.excepthook = previous
 
 
-def _in_main_thread() -> bool:
+def in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
 
 
@@ -89,7 +89,7 @@ _TIMEOUT_RETRY = 2.0
 def time_budget(seconds: float) -> Iterator[None]:
     """Raise :class:`SourceTimeout` in this (main) thread after ``seconds``; no-op for
     0, or outside the main thread (signals only reach the main thread)."""
-    if not seconds or seconds <= 0 or not _in_main_thread():
+    if not seconds or seconds <= 0 or not in_main_thread():
         yield
         return
     before = _child_pids()
@@ -133,7 +133,7 @@ class Interrupts:
         self._previous: Any = None
 
     def __enter__(self) -> "Interrupts":
-        if _in_main_thread():
+        if in_main_thread():
             self._before = _child_pids()
             self._previous = signal.signal(signal.SIGINT, self._handle)
         self._quiet = _quiet_broken_pool()

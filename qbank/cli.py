@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
                             "listed in its also_in)")
     build.add_argument("--allow-empty", action="store_true",
                        help="replace the corpus in DIR even when every input failed or no input was found")
+    build.add_argument("--no-enrich", action="store_true",
+                       help="skip tags, exam domains and related knowledge units (qbank/enrich.py: "
+                            "spaCy's load and the matching, about 15%% of a guide build)")
     build.add_argument("--no-audit", action="store_true",
                        help="do not write DIR/audit/furniture.jsonl (what furniture removal took off each page)")
     build.add_argument("--no-media", action="store_true",
@@ -236,7 +239,8 @@ def _build(args: argparse.Namespace) -> int:
         report = build(args.inputs, args.out, audit=not args.no_audit,
                        progress=False if args.quiet else None, options=options,
                        allow_empty=args.allow_empty, merge=not args.keep_duplicates,
-                       compare=not args.quiet, cache=_cache(args), media=not args.no_media)
+                       compare=not args.quiet, cache=_cache(args), media=not args.no_media,
+                       enrich=not args.no_enrich)
     except OutputBusy as exc:
         _error(str(exc))
         return EXIT_BUSY

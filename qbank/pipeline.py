@@ -30,6 +30,7 @@ from extract.lang import warm_up
 from qbank.extractors import EXTRACTORS, Extraction, Options
 from qbank.budget import SourceTimeout, Interrupts, time_budget
 from qbank.cache import SourceCache
+from qbank.enrich import warm_up_in_background
 from store.dedup import merge_duplicates
 from store.ids import content_id, disambiguate, inherit_ids
 from store.media import MEDIA_DIR, MediaSink, attach_media, media_paths
@@ -216,7 +217,8 @@ def _ocr_pages_used(result: SourceResult) -> int:
 
 def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
           options: Options = Options(), allow_empty: bool = False, merge: bool = True,
-          compare: bool = True, cache: SourceCache | None = None, media: bool = True) -> BuildReport:
+          compare: bool = True, cache: SourceCache | None = None, media: bool = True,
+          enrich: bool = True) -> BuildReport:
     """Build the corpus of ``inputs`` into the folder ``out``.
 
     Raises :class:`store.writer.OutputError` (``OutputBusy`` when another build holds
@@ -232,9 +234,13 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
     With a ``cache`` (:class:`qbank.cache.SourceCache`; None: none, the default for
     callers in Python, the command line passes one), a source whose key is there is
     taken from it unread, and langdetect is warmed up only once a source has to be
-    read; the corpus written is the same bytes either way."""
+    read; the corpus written is the same bytes either way.
+
+    With ``enrich`` (the default), the final records (merged, renamed) get ``tags``,
+    ``domains`` and ``related`` (:mod:`qbank.enrich`) before they are written."""
     started = time.perf_counter()
     out = Path(out)
+    warming = warm_up_in_background() if enrich else None
     with Interrupts() as interrupts, CorpusFolder(out) as folder:
         files, results = expand_inputs(inputs, skip=folder.path)
         warmed = False
@@ -274,7 +280,7 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                               for page in r.extraction.ocr.get("pages") or [])
         questions, renamed = identify_questions([q for r in ok for q in r.extraction.questions],
                                                 _previous_questions(folder.path), ocr_pages, merge)
-        knowledge = sorted((k for r in ok for k in r.extraction.knowledge), key=record_sort_key)
+        knowledge = sorted((dict(k) for r in ok for k in r.extraction.knowledge), key=record_sort_key)
         flags = Counter(flag for q in questions for flag in q["flags"])
 
         def report(**kept: Any) -> BuildReport:
@@ -290,6 +296,12 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
         for records in (questions, knowledge):
             for record, new_id in zip(records, disambiguate([r["id"] for r in records])):
                 record["id"] = new_id
+        if enrich:
+            from qbank.enrich import enrich as enrich_records
+
+            if warming is not None:
+                warming.join()
+            enrich_records(questions, knowledge)
 
         def final(row: dict[str, Any], path: str) -> dict[str, Any]:
             """An audit row naming a question by its extraction id, named by its final id."""

@@ -13,13 +13,15 @@ among its options: they are left out first, and counted.
 
 - ``questions``: one row per question: ``id, source, format, pages, module,
   module_title, topic, number, lang, kind, stem, answer, explanation, flags, n_options,
-  n_answers, n_images, translations, also_in``.
+  n_answers, n_images, translations, also_in, tags, domains``. ``domains`` is one
+  ``EXAM:TASK`` per exam (``MLS-C01:3.5|MLA-C01:2.3``; ``EXAM:DOMAIN`` where the task is
+  null).
 - ``options``: one row per option: ``question_id, position, label, text, is_correct,
   matches``. ``is_correct`` says whether the label is in the answer; a matching
   question's options are all answered, so there it is empty and ``matches`` names the
   target the answer gives the option.
 - ``knowledge``: one row per unit: ``id, source, format, pages, module, module_title,
-  topic, kind, title, lang, text``.
+  topic, kind, title, lang, text, tags``.
 
 Lists are joined into one cell with ``|`` (``answer`` ``A|C``, ``flags``, ``pages``
 ``43|44``, ``translations`` ``en``, ``also_in``): the same columns in both formats, and a
@@ -55,12 +57,12 @@ QUESTION_COLUMNS = {"id": "string", "source": "string", "format": "string", "pag
                     "lang": "string", "kind": "string", "stem": "string", "answer": "string",
                     "explanation": "string", "flags": "string", "n_options": "int64",
                     "n_answers": "int64", "n_images": "int64", "translations": "string",
-                    "also_in": "string"}
+                    "also_in": "string", "tags": "string", "domains": "string"}
 OPTION_COLUMNS = {"question_id": "string", "position": "int64", "label": "string", "text": "string",
                   "is_correct": "boolean", "matches": "string"}
 KNOWLEDGE_COLUMNS = {"id": "string", "source": "string", "format": "string", "pages": "string",
                      "module": "Int64", "module_title": "string", "topic": "string", "kind": "string",
-                     "title": "string", "lang": "string", "text": "string"}
+                     "title": "string", "lang": "string", "text": "string", "tags": "string"}
 
 
 def _joined(values: Any) -> str:
@@ -83,7 +85,14 @@ def _question_row(q: dict[str, Any]) -> dict[str, Any]:
             "answer": _joined(q.get("answer")), "explanation": q.get("explanation"),
             "flags": _joined(q.get("flags")), "n_options": len(q.get("options") or []),
             "n_answers": len(q.get("answer") or []), "n_images": len(q.get("images") or []),
-            "translations": _joined(sorted(q.get("translations") or {})), "also_in": _joined(q.get("also_in"))}
+            "translations": _joined(sorted(q.get("translations") or {})), "also_in": _joined(q.get("also_in")),
+            "tags": _joined(q.get("tags")), "domains": _joined(_domains(q.get("domains")))}
+
+
+def _domains(domains: Any) -> list[str] | None:
+    if not isinstance(domains, list):
+        return None
+    return [f"{d.get('exam')}:{d.get('task') or d.get('domain')}" for d in domains if isinstance(d, dict)]
 
 
 def _option_rows(q: dict[str, Any]) -> list[dict[str, Any]]:
@@ -99,7 +108,7 @@ def _option_rows(q: dict[str, Any]) -> list[dict[str, Any]]:
 def _knowledge_row(k: dict[str, Any]) -> dict[str, Any]:
     return {"id": k["id"], **_source(k), "module": _int(k.get("module")),
             "module_title": k.get("module_title"), "topic": k.get("topic"), "kind": k.get("kind"),
-            "title": k.get("title"), "lang": k.get("lang"), "text": k.get("text")}
+            "title": k.get("title"), "lang": k.get("lang"), "text": k.get("text"), "tags": _joined(k.get("tags"))}
 
 
 def _frame(rows: list[dict[str, Any]], columns: dict[str, str]) -> Any:

@@ -15,12 +15,20 @@ Dimensions, in this order:
   ``(none)``. Modules in number order, sources by path, the others most frequent first.
 - ``flag``: one row per flag; a question counts once under each of its flags, so
   these rows do not add up to the total.
+- ``domain``: coverage of the exams (issue 17's ``domains``): one row per exam domain,
+  ``MLS-C01 3 Modeling (36%)`` (the official weight in parentheses, so the share of
+  questions can be held against it), zero rows included, then ``MLS-C01 (none)`` for the
+  questions given no domain of that exam.
+- ``service``: questions tagged with each AWS service, most covered first; every service
+  the exam guides' task profiles name is listed, at 0 when no question covers it (the
+  least covered at the bottom). ``table`` shows the ten first and ten last.
 
 Knowledge units are counted in the table's heading only: the rows are about questions.
 """
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -51,8 +59,36 @@ def question_frame(corpus: Corpus) -> pd.DataFrame:
                      "kind": _text(q.get("kind")), "lang": _text(q.get("lang")),
                      "flags": [_text(f) for f in q.get("flags") or []],
                      "answered": bool(q.get("answer")),
-                     "duplicate": isinstance(also_in, list) and len(also_in) > 0})
-    return pd.DataFrame(rows, columns=["source", "module", "kind", "lang", "flags", "answered", "duplicate"])
+                     "duplicate": isinstance(also_in, list) and len(also_in) > 0,
+                     "domains": [f"{d.get('exam')} {d.get('domain')}" for d in q.get("domains") or []
+                                 if isinstance(d, dict)],
+                     "tags": [t for t in q.get("tags") or [] if isinstance(t, str)]})
+    return pd.DataFrame(rows, columns=["source", "module", "kind", "lang", "flags", "answered", "duplicate",
+                                       "domains", "tags"])
+
+
+def _coverage_rows(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """The ``domain`` and ``service`` rows (see the module docstring)."""
+    from extract.domains import get_guides
+    from extract.tags import Lexicon
+
+    guides = get_guides()
+    given = Counter(d for ds in frame["domains"] for d in ds)
+    rows = []
+    for exam in guides.exams:
+        for domain, weight in guides.weights[exam].items():
+            rows.append(("domain", f"{exam} {domain} {guides.titles[exam][domain]} ({weight:g}%)",
+                         given[f"{exam} {domain}"]))
+        rows.append(("domain", f"{exam} {NONE}", sum(1 for ds in frame["domains"]
+                                                    if not any(d.startswith(exam + " ") for d in ds))))
+    kind = Lexicon().kind
+    tagged = Counter(t for ts in frame["tags"] for t in ts if kind.get(t) == "service")
+    for name in guides.concepts():
+        if kind.get(name) == "service":
+            tagged.setdefault(name, 0)
+    services = sorted(tagged.items(), key=lambda item: (-item[1], item[0]))
+    rows.extend(("service", name, n) for name, n in services)
+    return [pd.DataFrame(rows, columns=COLUMNS[:3])] if rows else []
 
 
 def _value_rows(name: str, values: pd.Series, order: str) -> pd.DataFrame:
@@ -82,6 +118,8 @@ def stats_table(corpus: Corpus) -> pd.DataFrame:
         values = frame["flags"].explode().dropna() if name == "flag" else frame[name]
         if len(values):
             parts.append(_value_rows(name, values.astype(object), order))
+    if total:
+        parts.extend(_coverage_rows(frame))
     table = pd.concat(parts, ignore_index=True)
     table["questions"] = table["questions"].astype("int64")
     table["share"] = (table["questions"] / total).round(4) if total else 0.0
@@ -96,7 +134,13 @@ def render_table(table: pd.DataFrame, corpus: Corpus) -> str:
     coverage = f"{answered / total:.1%}" if total else "n/a"
     rows = [COLUMNS]
     previous = None
-    for dimension, value, questions, share in table[COLUMNS].itertuples(index=False):
+    services = table.index[table["dimension"] == "service"].tolist()
+    hidden = set(services[10:-10])
+    for index, (dimension, value, questions, share) in enumerate(table[COLUMNS].itertuples(index=False)):
+        if index in hidden:
+            if index == services[10]:
+                rows.append(["", f"… {len(hidden)} more", "", ""])
+            continue
         rows.append(["" if dimension == previous else dimension, value, str(questions), f"{share:.1%}"])
         previous = dimension
     widths = [max(display_width(row[i]) for row in rows) for i in range(len(COLUMNS))]
