@@ -357,3 +357,22 @@ def domain_lexicon() -> list[str]:
 def get_corrector() -> KoreanCorrector:
     """The process-wide corrector (kiwipiepy loads once, on first use)."""
     return KoreanCorrector()
+
+
+def release_corrector() -> None:
+    """Let the process-wide corrector go (kiwipiepy's model and typo dictionary, about
+    300 MB). A build calls it once every source is read: what comes after (enrichment,
+    writing) needs no Korean model, and the guide's build peaked there at Kiwi + spaCy +
+    the records. A later :func:`get_corrector` loads it again."""
+    import gc
+
+    if get_corrector.cache_info().currsize == 0:
+        return
+    get_corrector.cache_clear()
+    gc.collect()
+    try:  # hand the freed C++ heap back to the system (glibc; elsewhere a no-op)
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

@@ -27,6 +27,7 @@ from typing import Any
 from ingest.registry import IngestError, file_kind, read_document
 from qbank import CONTRACT_VERSION, __version__
 from extract.lang import warm_up
+from extract.ocr_correct import release_corrector
 from qbank.extractors import EXTRACTORS, Extraction, Options
 from qbank.budget import SourceTimeout, Interrupts, time_budget
 from qbank.cache import SourceCache
@@ -275,6 +276,7 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                 interrupts.check()
                 ocr_left = max(0, ocr_left - _ocr_pages_used(result))
                 results.append(result)
+        release_corrector()  # every source is read: the Korean model is not needed again
         ok = [r for r in results if not r.error]
         ocr_pages = frozenset((r.path, page) for r in ok if r.extraction.ocr
                               for page in r.extraction.ocr.get("pages") or [])
