@@ -18,11 +18,8 @@ a build without records loads nothing.
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from typing import Any
-
-from qbank.budget import in_main_thread
 
 FIELD_WEIGHTS = {"stem": 1.0, "answer": 1.0, "option": 0.3, "explanation": 0.5}
 MAX_TAGS = 5
@@ -115,25 +112,3 @@ def enrich(questions: list[dict[str, Any]], knowledge: list[dict[str, Any]]) -> 
         q["domains"] = guides.classify(evidence)
         q["related"] = index.search(query, own_pages(q))
         q["flags"] = flags
-
-
-def warm_up_in_background() -> threading.Thread | None:
-    """Import spaCy and build the tag matcher in a thread while the sources are read
-    (≈0.6 s, most of the enrichment's cost on the guide): reading the guide spends its
-    time in kiwipiepy's C++ (the OCR corrector), which lets another thread run. Only in
-    the main thread of a process (a build inside a worker thread loads on demand); a
-    failure here is left for :func:`enrich` to raise in the build itself."""
-    if not in_main_thread():
-        return None
-
-    def load() -> None:
-        try:
-            from extract.tags import get_tagger
-
-            get_tagger()
-        except Exception:  # raised again, where it can be reported, by the enrichment
-            pass
-
-    thread = threading.Thread(target=load, name="qbank-enrich-warm-up", daemon=True)
-    thread.start()
-    return thread

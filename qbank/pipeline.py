@@ -31,7 +31,6 @@ from extract.ocr_correct import release_corrector
 from qbank.extractors import EXTRACTORS, Extraction, Options
 from qbank.budget import SourceTimeout, Interrupts, time_budget
 from qbank.cache import SourceCache
-from qbank.enrich import warm_up_in_background
 from store.dedup import merge_duplicates
 from store.ids import content_id, disambiguate, inherit_ids
 from store.media import MEDIA_DIR, MediaSink, attach_media, media_paths
@@ -241,7 +240,6 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
     ``domains`` and ``related`` (:mod:`qbank.enrich`) before they are written."""
     started = time.perf_counter()
     out = Path(out)
-    warming = warm_up_in_background() if enrich else None
     with Interrupts() as interrupts, CorpusFolder(out) as folder:
         files, results = expand_inputs(inputs, skip=folder.path)
         warmed = False
@@ -301,8 +299,6 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
         if enrich:
             from qbank.enrich import enrich as enrich_records
 
-            if warming is not None:
-                warming.join()
             enrich_records(questions, knowledge)
 
         def final(row: dict[str, Any], path: str) -> dict[str, Any]:
