@@ -362,9 +362,42 @@ class SourceCache:
             return
         data = gzip.compress(text.encode("utf-8", "surrogatepass"), compresslevel=1, mtime=0)
         del text
-        if len(data) > self.max_bytes:
+        if self._write(self.entry_path(key), data):
+            self.stored += 1
+
+    def load_blob(self, key: dict[str, Any]) -> Any:
+        """JSON data stored by :meth:`store_blob` under exactly ``key``, or None (missing,
+        damaged, or another key's)."""
+        path = self.entry_path(key)
+        try:
+            with open(path, "rb") as handle:
+                entry = json.loads(gzip.decompress(handle.read()).decode("utf-8", "surrogatepass"))
+        except (OSError, EOFError, zlib.error, UnicodeError, ValueError, RecursionError):
+            return None
+        if not isinstance(entry, dict) or entry.get("key") != key or "data" not in entry:
+            return None
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+        return entry["data"]
+
+    def store_blob(self, key: dict[str, Any], data: Any) -> None:
+        """Keep JSON ``data`` under ``key`` (a result computed from the whole corpus: the
+        enrichment), beside the source entries and evicted with them."""
+        if not self._can_write():
             return
-        target = self.entry_path(key)
+        try:
+            text = json.dumps({"key": key, "data": data}, ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return
+        self._write(self.entry_path(key),
+                    gzip.compress(text.encode("utf-8", "surrogatepass"), compresslevel=1, mtime=0))
+
+    def _write(self, target: Path, data: bytes) -> bool:
+        """``data`` into ``target`` atomically (temp file, rename); False when not written."""
+        if len(data) > self.max_bytes:
+            return False
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=self.directory)
             try:
@@ -376,8 +409,8 @@ class SourceCache:
                 raise
         except OSError as exc:
             self._fail(f"cannot write to {self.directory}: {exc.strerror or exc}")
-            return
-        self.stored += 1
+            return False
+        return True
 
     def _can_write(self) -> bool:
         if self._writable is None:

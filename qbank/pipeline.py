@@ -297,9 +297,9 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
             for record, new_id in zip(records, disambiguate([r["id"] for r in records])):
                 record["id"] = new_id
         if enrich:
-            from qbank.enrich import enrich as enrich_records
+            from qbank.enrich import enrich_cached
 
-            enrich_records(questions, knowledge)
+            enrich_cached(questions, knowledge, cache)
 
         def final(row: dict[str, Any], path: str) -> dict[str, Any]:
             """An audit row naming a question by its extraction id, named by its final id."""

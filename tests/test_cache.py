@@ -47,9 +47,10 @@ def notes_folder(folder: Path, count: int = 3) -> Path:
     return folder
 
 
-def run(inputs, out: Path, cache_dir: Path, options: Options = FAST, **cache_args):
+def run(inputs, out: Path, cache_dir: Path, options: Options = FAST, enrich: bool = True, **cache_args):
     cache = SourceCache(cache_dir, **cache_args)
-    report = build([str(i) for i in inputs], out, progress=False, options=options, cache=cache)
+    report = build([str(i) for i in inputs], out, progress=False, options=options, cache=cache,
+                   enrich=enrich)
     assert not report.failed, report.failed
     return report, cache
 
@@ -59,7 +60,13 @@ def corpus(out: Path) -> dict[str, bytes]:
 
 
 def entries(cache_dir: Path) -> list[Path]:
-    return sorted(cache_dir.glob("*.json.gz"))
+    """The per-source entries (not the enrichment's, which is kept beside them)."""
+    def of_a_source(path: Path) -> bool:
+        try:
+            return "enrichment" not in json.loads(gzip.decompress(path.read_bytes())).get("key", {}).get("kind", "")
+        except (OSError, ValueError, EOFError, AttributeError):
+            return True  # a spoiled entry: a source's, in these tests
+    return sorted(p for p in cache_dir.glob("*.json.gz") if of_a_source(p))
 
 
 # -- reuse and byte-identity -----------------------------------------------------------------
@@ -80,7 +87,7 @@ def test_unchanged_rebuild_of_the_samples_is_served_from_cache_byte_for_byte(tmp
 
     # the same as a whole ``qbank build`` process: no model loaded, the summary says so
     script = ("import sys; from qbank.cli import main; code = main(sys.argv[1:]); "
-              "print(sorted(m for m in ('kiwipiepy', 'langdetect', 'tesserocr', 'pytesseract') "
+              "print(sorted(m for m in ('kiwipiepy', 'langdetect', 'tesserocr', 'pytesseract', 'spacy') "
               "if m in sys.modules)); sys.exit(code)")
     process = subprocess.run(
         [sys.executable, "-c", script, "build", str(SAMPLES), "--out", str(tmp_path / "cli"),
@@ -282,7 +289,7 @@ def test_default_cache_folder_follows_xdg(tmp_path, monkeypatch, calls):
 
 def test_size_bound_evicts_least_recently_used(tmp_path, calls):
     folder = notes_folder(tmp_path / "in", 3)
-    run([folder], tmp_path / "a", tmp_path / "cache")
+    run([folder], tmp_path / "a", tmp_path / "cache", enrich=False)  # source entries only
     files = entries(tmp_path / "cache")
     sizes = {f: f.stat().st_size for f in files}
     cache = SourceCache(tmp_path / "cache")
@@ -293,12 +300,12 @@ def test_size_bound_evicts_least_recently_used(tmp_path, calls):
         os.utime(by_name[n], (1_000_000 + age, 1_000_000 + age))
     (tmp_path / "cache" / "README").write_text("not an entry: never deleted")
     # a rebuild of notes1 alone touches it: now notes0 is the least recently used
-    run([folder / "notes1.md"], tmp_path / "b", tmp_path / "cache")
+    run([folder / "notes1.md"], tmp_path / "b", tmp_path / "cache", enrich=False)
     assert by_name[1].stat().st_mtime > 2_000_000
     room = sizes[by_name[1]] + sizes[by_name[2]]
-    _, cache = run([folder / "notes1.md"], tmp_path / "c", tmp_path / "cache", max_bytes=room)
+    _, cache = run([folder / "notes1.md"], tmp_path / "c", tmp_path / "cache", enrich=False, max_bytes=room)
     assert cache.evicted == 1 and not by_name[0].exists() and by_name[1].exists() and by_name[2].exists()
-    _, cache = run([folder / "notes2.md"], tmp_path / "d", tmp_path / "cache", max_bytes=0)
+    _, cache = run([folder / "notes2.md"], tmp_path / "d", tmp_path / "cache", enrich=False, max_bytes=0)
     assert entries(tmp_path / "cache") == [] and (tmp_path / "cache" / "README").exists()
 
 
@@ -349,3 +356,24 @@ def test_an_entrys_pictures_must_be_what_their_names_say():
     assert qbank.cache._decode_media({name: base64.b64encode(picture + b"!").decode("ascii")}) is None
     assert qbank.cache._decode_media({"media/../../etc/passwd.png": good[name]}) is None
     assert qbank.cache._decode_media({name: "not base64!"}) is None
+
+
+def test_the_enrichment_is_cached_with_the_records_it_was_computed_from(tmp_path, monkeypatch):
+    """An unchanged rebuild takes tags, domains and related from the cache (spaCy is not
+    loaded); a changed source gives other records, and the enrichment runs again."""
+    import qbank.enrich
+
+    folder = notes_folder(tmp_path / "in", 2)
+    run([folder], tmp_path / "a", tmp_path / "cache")
+    ran = []
+    real = qbank.enrich.enrich
+    monkeypatch.setattr(qbank.enrich, "enrich", lambda q, k: (ran.append(1), real(q, k)))
+    run([folder], tmp_path / "b", tmp_path / "cache")
+    assert ran == [] and corpus(tmp_path / "b") == corpus(tmp_path / "a")
+    (folder / "notes1.md").write_text(NOTES + "\n## Training\n\nHyperparameter tuning finds good settings.\n",
+                                      encoding="utf-8")
+    run([folder], tmp_path / "c", tmp_path / "cache")
+    assert ran == [1]
+    fresh = tmp_path / "fresh"
+    build([str(folder)], fresh, progress=False, options=FAST)  # no cache at all
+    assert corpus(tmp_path / "c") == corpus(fresh)
