@@ -15,8 +15,6 @@ from typing import Any
 
 from ingest.document import Document
 from ingest.limits import DEFAULT_LIMITS, Limits
-from ingest.docx_reader import DocxError, read_docx
-from ingest.pdf_reader import PdfError, read_pdf
 from ingest.tesseract import DEFAULT_LANG
 from ingest.ocr_text import looks_like_ocr_dump, parse_ocr_dump
 from ingest.text_reader import decode_text, looks_like_markdown, looks_like_text, parse_markdown, parse_plain_text
@@ -61,6 +59,11 @@ def _ole_message(data: bytes) -> str:
 
 def _read_binary(kind: str, data: bytes, name: str, sha: str, ocr_lang: str | None,
                  jobs: int | None, progress: Callable[[int], Any] | None, limits: Limits) -> Document:
+    # the binary readers (python-docx, PyMuPDF, the OCR pool) are imported when a file
+    # needs them: a build served from its cache reads no file, and skips their 35 ms
+    from ingest.docx_reader import DocxError, read_docx
+    from ingest.pdf_reader import PdfError, read_pdf
+
     if kind == "docx":
         try:
             return read_docx(data, name, sha, ocr_lang, limits=limits)

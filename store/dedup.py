@@ -99,6 +99,11 @@ def pair_options(a: tuple[str, ...], b: tuple[str, ...]) -> list[tuple[int, int,
         return None
     if not a:
         return []
+    if sorted(a) == sorted(b):  # the same options, maybe reordered: no fuzzy scoring
+        where = {}
+        for j, y in enumerate(b):
+            where.setdefault(y, []).append(j)
+        return [(i, where[x].pop(0), 100.0) for i, x in enumerate(a)]
     scored = sorted(((fuzz.ratio(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
                     key=lambda s: (-s[0], s[1], s[2]))
     used_a: set[int] = set()

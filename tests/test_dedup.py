@@ -190,6 +190,11 @@ def test_samples_with_a_print_and_a_scan_of_the_dump(tmp_path):
     assert all(c == ["exam-dump-print.pdf", "exam-dump-scan.pdf", "exam-dump.docx"]
                for c in copies_of.values()), copies_of
     assert len(questions) == len(read_jsonl(_built(tmp_path, "samples", [SAMPLES])))
+    # merged records meet the contract (the build validates what sources give; also_in
+    # and the answer signals it adds are checked here)
+    from store.schema import validate
+    for q in questions:
+        validate("question", q)
     # the same inputs in reverse order: the same bytes
     again = _built(tmp_path, "reversed", [copies, SAMPLES])
     assert again.read_bytes() == out.read_bytes()
