@@ -49,13 +49,7 @@ def aiken_question(q: dict[str, Any]) -> str:
 
 
 def aiken_text(corpus: Corpus, report: c.Report) -> str:
-    blocks = []
-    for q in corpus.questions:
-        problem = aiken_problem(q)
-        if problem:
-            report.leave_out(problem)
-        else:
-            blocks.append(aiken_question(q))
+    blocks = [aiken_question(q) for q in c.fitting(corpus.questions, aiken_problem, report)]
     return "".join(block + "\n\n" for block in blocks)
 
 

@@ -263,3 +263,17 @@ def multi_weights(n_correct: int, n_wrong: int) -> tuple[str, str] | None:
         return None
     wrong = _SHARES.get(n_wrong) or "5"  # past 10 wrong options: the smallest listed penalty
     return _SHARES[n_correct], "0" if n_wrong == 0 else f"-{wrong}"
+
+
+def fitting(questions: list[dict[str, Any]], problem: Callable[[dict[str, Any]], str | None],
+            report: Report) -> list[dict[str, Any]]:
+    """The questions a format can hold (``problem`` gives none); the others are counted in
+    ``report`` under the reason ``problem`` gives."""
+    kept = []
+    for q in questions:
+        why = problem(q)
+        if why:
+            report.leave_out(why)
+        else:
+            kept.append(q)
+    return kept

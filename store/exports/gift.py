@@ -77,14 +77,9 @@ def gift_question(q: dict[str, Any]) -> str:
 
 def gift_text(corpus: Corpus, report: c.Report) -> str:
     blocks = []
-    kept = []
-    for q in corpus.questions:
-        problem = grade_problem(q)
-        if problem:
-            report.leave_out(problem)
-        else:
-            kept.append(q)
-            report.note(PICTURES_NOT_CARRIED, len(q.get("images") or []))
+    kept = c.fitting(corpus.questions, grade_problem, report)
+    for q in kept:
+        report.note(PICTURES_NOT_CARRIED, len(q.get("images") or []))
     for category, questions in by_category(kept):
         blocks.append(f"$CATEGORY: {category}")
         blocks += [gift_question(q) for q in questions]

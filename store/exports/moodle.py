@@ -142,13 +142,7 @@ def moodle_xml(corpus: Corpus, report: c.Report) -> bytes:
     from lxml import etree
 
     quiz = etree.Element("quiz")
-    kept = []
-    for q in corpus.questions:
-        problem = grade_problem(q)
-        if problem:
-            report.leave_out(problem)
-        else:
-            kept.append(q)
+    kept = c.fitting(corpus.questions, grade_problem, report)
     for category, questions in by_category(kept):
         entry = _sub(quiz, "question", type="category")
         _sub(_sub(entry, "category"), "text", category)
