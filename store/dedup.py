@@ -202,8 +202,9 @@ def _block_keys(all_views: list[list[View]]) -> list[set[str]]:
     return keys
 
 
-def candidate_pairs(records: list[dict[str, Any]], all_views: list[list[View]]) -> Iterable[tuple[int, int]]:
-    """Index pairs sharing a block, from different sources, each once, in a fixed order."""
+def candidate_pairs(groups: list[Any], all_views: list[list[View]]) -> Iterable[tuple[int, int]]:
+    """Index pairs sharing a block, from different groups (sources; or old and new
+    corpus), each once, in a fixed order."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, keys in enumerate(_block_keys(all_views)):
         for key in keys:
@@ -215,7 +216,7 @@ def candidate_pairs(records: list[dict[str, Any]], all_views: list[list[View]]) 
             continue
         for x, i in enumerate(members):
             for j in members[x + 1:]:
-                if (i, j) in seen or records[i]["source"]["path"] == records[j]["source"]["path"]:
+                if (i, j) in seen or groups[i] == groups[j]:
                     continue
                 seen.add((i, j))
                 yield i, j
@@ -275,7 +276,7 @@ def merge_duplicates(records: list[dict[str, Any]], ocr_pages: frozenset[tuple[s
     all_views = [views(r) for r in records]
     noisy = [is_ocr_read(r, ocr_pages) for r in records]
     found = []
-    for i, j in candidate_pairs(records, all_views):
+    for i, j in candidate_pairs([r["source"]["path"] for r in records], all_views):
         best = match(all_views[i], all_views[j], noisy[i] or noisy[j])
         if best is not None:
             found.append((best[0], i, j))

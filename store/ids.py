@@ -69,15 +69,10 @@ def inherit_ids(records: list[dict[str, Any]], previous: list[dict[str, Any]]) -
     one to one, strongest matches first, ties in a fixed order."""
     if not records or not previous:
         return {}
-    both = records + previous
-    marked = [dict(r, source={"path": f"new:{i}"}) for i, r in enumerate(records)] + \
-             [dict(r, source={"path": "old"}) for r in previous]
-    all_views = [views(r) for r in both]
+    all_views = [views(r) for r in records + previous]
     n = len(records)
     found = []
-    for i, j in candidate_pairs(marked, all_views):
-        if (i < n) == (j < n):
-            continue  # new with new is dedup's business; old with old is history
+    for i, j in candidate_pairs([index >= n for index in range(len(all_views))], all_views):
         new, old = (i, j) if i < n else (j, i)
         best = match(all_views[new], all_views[old])
         if best is not None:

@@ -16,8 +16,6 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-
-from conftest import read_jsonl
 import pytest
 
 from conftest import REPO, read_jsonl
@@ -39,14 +37,6 @@ def assert_one_line_error(result: subprocess.CompletedProcess, *names: str) -> N
     assert len(lines) == 1 and lines[0].startswith("qbank: "), result.stderr
     for name in names:
         assert name in lines[0], (name, lines[0])
-
-
-@pytest.fixture(scope="module")
-def samples_corpus(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("samples") / "corpus"
-    result = run("build", "samples/", "--out", str(out), "-q")
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 # -- diff of two builds from inputs that differ -------------------------------------------

@@ -136,14 +136,6 @@ def hand_corpus(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def samples_corpus(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("samples") / "corpus"
-    result = run("build", "samples/", "--out", str(out), "-q")
-    assert result.returncode == 0, result.stderr
-    return out
-
-
 # -- HTML, as a browser reads it --------------------------------------------------------------
 
 def html_root(fragment: str):
