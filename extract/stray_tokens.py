@@ -39,7 +39,19 @@ _STRONG_DEBRIS = tuple(re.compile(p) for p in (
     r"^(?=.*[a-z])[\w'.]*@(?![\w-]+\.)[\w'.?]*$",     # e1@gman (an @ but no e-mail domain)
     r"^[A-Za-z][a-z]?[<>]$|^[<>][A-Za-z][a-z]?$",     # Pe<
     r"^[a-z]+&[a-z]+$",                               # ssle&l
+    r"^(?=.*([A-Za-z])\1{3})[\w'\"@.]+$",               # SSleeeeer: one letter four times over
 ))
+#: Shapes no word has, dropped between Korean words as well as at a sentence boundary.
+_SALAD = tuple(re.compile(p) for p in (
+    r"^[a-z][A-Z]+[a-z]+$",                      # cOTi: case salad
+    r"^[A-Z]{2,}[a-rt-z]$",                      # SSx (but APIs, IDs stay)
+    r"^\d[A-Z][a-z]+$",                          # 9Lcom
+    r"^(?=[a-z]*\d)[a-z\d]{6,}$",                # an5eraaf
+))
+#: a watermark's tail: up to this many short tokens before a strong-debris token that ends
+#: the line (``N gman' 8 Ssleeeee1@``, ``9 NO 틈 8 Ssleeeee1@``)
+MAX_TAIL = 4
+_TAIL_PIECE = re.compile(r"^[^\uac00-\ud7a3\s]{1,2}$|^[a-z]+['\"]$")
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 _SENTENCE_END = re.compile(r"[\uac00-\ud7a3][.!?]$|[다요]$")
 _SENTENCE_START = re.compile(r"^[\uac00-\ud7a3A-Z(\"'‘“]")
@@ -55,23 +67,28 @@ def strip_stray_tokens(text: str) -> tuple[str, list[str]]:
 
     Between Korean words: symbol-only tokens (``>``, ``@``, ``{``) and one- or two-letter
     lower-case Latin tokens (``om``, ``e``). Capitals stay there (``B`` is an option label,
-    ``Al`` an OCR'd ``AI`` the corrector fixes), and so do lone digits.
+    ``Al`` an OCR'd ``AI`` the corrector fixes), and so do lone digits and the letters
+    that name a variable (``x 값의 Y 값``, ``p 값``: :func:`variables`).
 
     At a sentence boundary (line start or after a Korean sentence end, up to the next
     sentence or the line end): runs of debris-shaped tokens (:data:`_BOUNDARY_DEBRIS` —
     symbol clusters, short lower-case Latin, letters glued to ``@&<>_``, case salad like
     ``cOTi``). A sentence does not start with such a token, so a run there is a speckle
     or a watermark piece read into the text."""
+    words = text.split()
+    tail = _watermark_tail(words)
     tokens: list[str] = []
     strong: list[str] = []
-    for token in text.split():
+    for token in words[:len(words) - len(tail)]:
         (strong if any(p.match(token) for p in _STRONG_DEBRIS) else tokens).append(token)
+    strong += tail
     keep = [True] * len(tokens)
     for i in range(1, len(tokens) - 1):
         before, token, after = tokens[i - 1], tokens[i], tokens[i + 1]
         if not (_HANGUL.search(before) and _HANGUL.search(after)):
             continue
-        if _STRAY_SYMBOLS.match(token) or _STRAY_LATIN.match(token):
+        if (_STRAY_SYMBOLS.match(token) or any(p.match(token) for p in _SALAD)
+                or (_STRAY_LATIN.match(token) and token not in variables())):
             keep[i] = False
     i = 0
     while i < len(tokens):
@@ -92,6 +109,25 @@ def strip_stray_tokens(text: str) -> tuple[str, list[str]]:
 
 
 
+def _watermark_tail(tokens: list[str]) -> list[str]:
+    """The tokens ending a line that are a watermark read into it: a strong-debris token
+    last, and up to :data:`MAX_TAIL` short non-Hangul pieces before it (``N gman' 8``), a
+    lone Hangul syllable among them included (the logo read as ``틈``: ``N 틈 8``). The page
+    watermark is printed at the foot of every page, so the OCR glues it to a paragraph's
+    end; a word of the text (``있습니다. 이``, ``EC2``) ends the run."""
+    if not tokens or not any(p.match(tokens[-1]) for p in _STRONG_DEBRIS):
+        return []
+    start = len(tokens) - 1
+    while start > 0 and len(tokens) - start <= MAX_TAIL:
+        piece = tokens[start - 1]
+        lone_syllable = (len(piece) == 1 and _HANGUL.match(piece) and start > 1
+                         and _TAIL_PIECE.match(tokens[start - 2]))
+        if not (_TAIL_PIECE.match(piece) or lone_syllable or _is_boundary_debris(piece)):
+            break
+        start -= 1
+    return tokens[start:]
+
+
 #: what an icon bullet reads as: a digit, a capital, a lone bracket, or two or three
 #: letters/digits holding a round glyph (the circle icons: CO, OD, OII, Dm, @L, 0s)
 _ICON = re.compile(r"^(?:\d|[A-Z]|[()]|(?=.{2,3}$)(?=.*[OCDQ0@])(?=.*[A-Za-z])[A-Z0-9@][A-Za-z0-9]+)$")
@@ -107,6 +143,13 @@ MAX_ICON_RUN = 2
 def short_terms() -> frozenset[str]:
     """Acronyms of the icon shape that are words (``CD``, ``ORC``; ``data/stray_tokens.json``)."""
     return frozenset(load_rules(RULES)["short_terms"])
+
+
+@lru_cache(maxsize=1)
+def variables() -> frozenset[str]:
+    """Lower-case letters that stand alone between Korean words as a variable's name
+    (``입력 x 값의``, ``통계, p 값``, ``k 평균``; ``data/stray_tokens.json``)."""
+    return frozenset(load_rules(RULES)["variables"])
 
 
 def _label_value(token: str) -> tuple[str, int] | None:

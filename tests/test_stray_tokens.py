@@ -80,3 +80,38 @@ def test_guide_knowledge_loses_icons_but_keeps_its_lists(guide_corpus, guide_pag
     assert ". 2 " in knowledge and ". 3 " in knowledge
     before = sum(line.text.count(". CO ") for page in guide_pages for line in page.lines)
     assert before >= 5 and knowledge.count(". CO ") <= before // 5
+
+
+def test_variable_letters_stay_between_korean_words_and_speckles_go():
+    """``x 값``/``p 값`` name variables (the guide's regression page, the study guide's
+    statistics list); ``e``/``om`` between Korean words are speckles."""
+    from extract.stray_tokens import strip_stray_tokens
+
+    kept = "추가 입력 x 값의 Y 값을 계산합니다"
+    assert strip_stray_tokens(kept) == (kept, [])
+    assert strip_stray_tokens("요약 통계, p 값 클러스터") == ("요약 통계, p 값 클러스터", [])
+    assert strip_stray_tokens("간소화합니다 e 이러한 이점") == ("간소화합니다 이러한 이점", ["e"])
+
+
+@needs_shared
+def test_clean_study_guide_keeps_its_variables():
+    """Already-clean Korean prose keeps every lone variable letter through ``qbank clean``."""
+    from extract.clean import clean_lines
+
+    text = (GOLD.parent / "data" / "mls-guide-with-questions.txt").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if " p 값" in line]
+    assert lines
+    cleaned, _ = clean_lines(lines)
+    assert all(" p 값" in line for line in cleaned)
+
+
+def test_watermark_tail_goes_with_its_short_pieces_and_stops_at_a_word():
+    """The page watermark glued to a paragraph's end: its short pieces go with the
+    strong-debris token that ends the line; a word or an acronym ends the run."""
+    from extract.stray_tokens import strip_stray_tokens
+
+    assert strip_stray_tokens("습득해야 합니다. N gman' 8 Ssleeeee1@") == (
+        "습득해야 합니다.", ["N", "gman'", "8", "Ssleeeee1@"])
+    assert strip_stray_tokens("알아보았습니다. 9 NO 틈 8 SSleeeeer")[0] == "알아보았습니다."
+    assert strip_stray_tokens("AWS CLI 2 EC2 SSleeeee") == ("AWS CLI 2 EC2", ["SSleeeee"])
+    assert strip_stray_tokens("수 있습니다. 이 N 틈 8 SSleeeee1@")[0] == "수 있습니다. 이"
