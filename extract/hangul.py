@@ -66,3 +66,19 @@ def jamo_similarity(a: str, b: str) -> float:
     from rapidfuzz.distance import Levenshtein
 
     return Levenshtein.normalized_similarity(jamo_string(a.lower()), jamo_string(b.lower()))
+
+
+def syllable_variants(syllable: str, alternatives: dict[str, list[str]]) -> list[str]:
+    """The syllables that differ from ``syllable`` in one jamo, taken from
+    ``alternatives`` (position-tagged as :func:`jamo` tags them: ``"vㅏ" -> ["vㅑ", "vㅘ"]``;
+    ``"f"`` is the open syllable's missing final)."""
+    code = ord(syllable) - BASE
+    parts = (INITIALS[code // 588], VOWELS[code // 28 % 21], FINALS[code % 28])
+    out: list[str] = []
+    for position, tag in enumerate("ivf"):
+        for other in alternatives.get(tag + parts[position], ()):
+            letters = list(parts)
+            letters[position] = other[1:]
+            out.append(chr(BASE + INITIALS.index(letters[0]) * 588
+                           + VOWELS.index(letters[1]) * 28 + FINALS.index(letters[2])))
+    return out

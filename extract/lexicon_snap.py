@@ -21,7 +21,7 @@ from typing import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from extract.hangul import all_syllables, jamo
+from extract.hangul import all_syllables, jamo, syllable_variants
 
 _FORBIDDEN = 1e6
 
@@ -62,6 +62,24 @@ class LexiconSnapper:
             (position[0] + x, position[0] + y)
             for position, rows in groups.items() for letters in rows
             for x in letters for y in letters if x != y}
+        self._alternatives: dict[str, list[str]] = {}
+        for x, y in sorted(self._similar):
+            self._alternatives.setdefault(x, []).append(y)
+
+    @lru_cache(maxsize=65536)
+    def look_alikes(self, word: str) -> tuple[str, ...]:
+        """The lexicon words ``word`` is one look-alike jamo away from (전락 → 전략: ㅑ read
+        as ㅏ); none for a lexicon word. ``word`` itself may be a real word: the caller asks
+        the sentence which one it is."""
+        if len(word) < self.costs.min_syllables or not all_syllables(word) or word in self._known:
+            return ()
+        found = []
+        for index, syllable in enumerate(word):
+            for other in syllable_variants(syllable, self._alternatives):
+                candidate = word[:index] + other + word[index + 1:]
+                if candidate in self._known:
+                    found.append(candidate)
+        return tuple(sorted(set(found)))
 
     @lru_cache(maxsize=65536)
     def snap(self, word: str, unknown: bool = False) -> tuple[str, float] | None:

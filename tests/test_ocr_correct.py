@@ -90,6 +90,36 @@ def test_a_misread_particle_beats_a_snap(corrector):
     assert corrector.correct("예름 들어 모델을 씁니다")[0] == "예를 들어 모델을 씁니다"
 
 
+def test_look_alikes_are_lexicon_words_one_look_alike_jamo_away(snapper):
+    assert snapper.look_alikes("전락") == ("전략",)      # ㅑ read as ㅏ
+    assert "탐지" in snapper.look_alikes("담지")         # ㅌ read as ㄷ
+    assert snapper.look_alikes("전략") == ()             # a lexicon word has none
+    assert snapper.look_alikes("사과") == ()
+
+
+@pytest.mark.parametrize("noisy, clean", [
+    ("있습니다. 이러한 전락은 새 모델을 배포합니다.", "있습니다. 이러한 전략은 새 모델을 배포합니다."),
+    ("가중치 손신 합수 등의 개념을", "가중치 손실 함수 등의 개념을"),
+    ("사기 거래를 담지하려고 합니다.", "사기 거래를 탐지하려고 합니다."),
+])
+def test_real_words_the_sentence_rejects_become_the_domain_word(corrector, noisy, clean):
+    """Real words the OCR made of domain words (전략 read as 전락, a fall; 함수 as 합수; 탐지
+    as 담지), in sentences of the guide."""
+    text, edits = corrector.correct(noisy)
+    assert text == clean
+    assert "real-word" in [e.reason for e in edits]
+
+
+@pytest.mark.parametrize("text", [
+    "서수 인코딩 또는 정수 인코딩을 사용하여 숫자로 인코딩할 수 있습니다.",  # 점수 is one jamo away
+    "값의 규모를 고정 범위로 조정합니다.",                                 # 규정
+    "AWS Cloud Quest를 시도해 볼 수 있습니다.",                             # 지도
+    "나락으로 전락했다.",
+])
+def test_common_real_words_stay(corrector, text):
+    assert corrector.correct(text)[0] == text
+
+
 def test_snap_distance_prefers_look_alikes(snapper):
     near = snapper.distance(jamo("택"), jamo("텍"))   # ㅐ/ㅔ
     far = snapper.distance(jamo("택"), jamo("톡"))    # ㅐ/ㅗ
