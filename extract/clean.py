@@ -21,8 +21,8 @@ def clean_lines(lines: list[str]) -> tuple[list[str], list[Removal]]:
     model = FurnitureModel([], anchors)
     cleaned, removed = [], []
     for number, text in enumerate(normalized, start=1):
-        body, pieces = strip_shards(text, model) if anchors else (text, [])
-        body, strays = strip_stray_tokens(body)
+        body, strays = strip_stray_tokens(text)  # the watermark's tail with its anchor
+        body, pieces = strip_shards(body, model) if anchors else (body, [])
         (body,), (icons,) = strip_icon_bullets([body])
         removed.extend(Removal(0, number, piece, "watermark-shard") for piece in pieces)
         removed.extend(Removal(0, number, piece, "stray-token") for piece in strays)

@@ -437,8 +437,8 @@ def remove_furniture(document: Document, model: FurnitureModel | None = None) ->
             if reason:
                 removed.append(Removal(page.number, line.source_line, line.text, reason))
                 continue
-            body, shards = strip_shards(line.text, model)
-            body, strays = strip_stray_tokens(body)
+            body, strays = strip_stray_tokens(line.text)  # the watermark's tail with its anchor
+            body, shards = strip_shards(body, model)
             removed.extend(Removal(page.number, line.source_line, piece, "watermark-shard")
                            for piece in shards)
             removed.extend(Removal(page.number, line.source_line, piece, "stray-token")
