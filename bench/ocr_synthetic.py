@@ -23,7 +23,10 @@ Method
      (``AI``→``시``/``Al``), otherwise per-letter look-alikes (``I``→``l``), pulled hard
      towards the class rate (most letters are seen a handful of times);
    * spaces and punctuation; insertions by kind of gap (inside a word, before/after a
-     space, start/end of the paragraph): spaces, stray syllables, the watermark's debris.
+     space, after a space that follows a sentence's end, start/end of the paragraph):
+     spaces, stray syllables, the slides' icons, the watermark's debris. The icons stand
+     where a sentence starts (15 times the rate of other gaps after a space in the pairs),
+     so they are drawn there and not inside a phrase.
 
    The channel's rates are reported as edit operations per reference character by type;
    they sum to the dev pairs' CER before correction.
@@ -170,7 +173,13 @@ def units(text: str) -> list[Unit]:
             for i, u in enumerate(out)]
 
 
-def gap_kind(before: Unit | None, after: Unit | None) -> str:
+def gap_kind(us: list[Unit], i: int) -> str:
+    """The kind of gap ``i`` (before unit ``i`` of ``us``; ``len(us)``: the end). A gap after
+    a space is ``sentence`` when the space follows a sentence's end (``합니다.``, ``있습니다``):
+    the slides' icons and the page's speckles are read where a line or sentence starts, not
+    inside one (every icon the dev pairs hold stands there)."""
+    before = us[i - 1] if i else None
+    after = us[i] if i < len(us) else None
     if before is None:
         return "start"
     if after is None:
@@ -178,8 +187,16 @@ def gap_kind(before: Unit | None, after: Unit | None) -> str:
     if after.kind == "space":
         return "pre_space"
     if before.kind == "space":
-        return "post_space"
+        return "sentence" if _ends_sentence(us[:i - 1]) else "post_space"
     return "word"
+
+
+def _ends_sentence(us: list[Unit]) -> bool:
+    """Do the units end a sentence: a full stop, ``?``/``!``, or a Korean verb ending?"""
+    if not us:
+        return False
+    last = us[-1]
+    return last.text in ".?!" or (last.kind == "syllable" and last.text in "다요")
 
 
 def align(clean: str, noisy: str) -> tuple[list[str], list[str]]:
@@ -321,7 +338,7 @@ class Channel:
                 run_errors[u.text] += u.kind == "latin" and e != u.text
         for (clean, emit, inserted), (us, emissions, gaps) in zip(aligned, read):
             for i, gap in enumerate(gaps):
-                kind = gap_kind(us[i - 1] if i else None, us[i] if i < len(us) else None)
+                kind = gap_kind(us, i)
                 ch.gap_n[kind] += 1
                 if gap:
                     ch.gap_emit.setdefault(kind, Counter())[gap] += 1
@@ -438,7 +455,7 @@ class Channel:
         us = units(text)
         out: list[Site] = []
         for i, u in enumerate(us + [None]):
-            out.append(self._gap_site(gap_kind(us[i - 1] if i else None, u)))
+            out.append(self._gap_site(gap_kind(us, i)))
             if u is None:
                 break
             if u.kind == "syllable":
