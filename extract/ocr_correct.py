@@ -48,6 +48,8 @@ REAL_WORD_MARGIN = 3.0
 #: the rare words the OCR made (전락 -19.2, 담지 -22.5, 합수 -21.4) were worth their swap
 COMMON_WORD_MARGIN = 8.0
 COMMON_SCORE = -19.0
+#: the margin of a swap the document agreed on elsewhere (:meth:`KoreanCorrector._real_word`)
+AGREED_MARGIN = 0.0
 #: a lone known noun scoring below this is rare enough to be looked up in the lexicon
 RARE_SCORE = -12.0
 #: margin for replacing a stem kiwi read as known words (an OOV stem needs VERIFY_MARGIN)
@@ -128,17 +130,25 @@ class KoreanCorrector:
             return results
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tokenized = self.kiwi.tokenize([texts[i] for i in todo], typos=self.typos,
-                                           typo_cost_threshold=self.threshold)
-            for index, tokens in zip(todo, tokenized):
-                text, edits = self._apply_typos(texts[index], tokens)
-                text, more = self._apply_rules(text)
-                results[index] = (text, edits + more)
+            tokenized = list(self.kiwi.tokenize([texts[i] for i in todo], typos=self.typos,
+                                                typo_cost_threshold=self.threshold))
+            swaps: dict[str, str] = {}
+            typed = [self._apply_typos(texts[i], tokens, swaps=swaps)
+                     for i, tokens in zip(todo, tokenized)]
+            agreed = {form: target for form, target in swaps.items() if target}
+            for n, (index, tokens) in enumerate(zip(todo, tokenized)):
+                if agreed and any(form in typed[n][0] for form in agreed):
+                    typed[n] = self._apply_typos(texts[index], tokens, agreed=agreed)
+                text, more = self._apply_rules(typed[n][0])
+                results[index] = (text, typed[n][1] + more)
         return results
 
     # ------------------------------------------------------------------ typo layer
-    def _apply_typos(self, text: str, tokens: list) -> tuple[str, list[Edit]]:
-        """Rewrite the words holding a typo token or a suspect noun stem (most hold none)."""
+    def _apply_typos(self, text: str, tokens: list, swaps: dict[str, str] | None = None,
+                     agreed: dict[str, str] | None = None) -> tuple[str, list[Edit]]:
+        """Rewrite the words holding a typo token or a suspect noun stem (most hold none).
+        ``swaps`` hears of the real-word swaps made (:meth:`_real_word`); ``agreed`` are
+        swaps the document made elsewhere."""
         spans = [m.span() for m in _WORD.finditer(text)]
         starts = [s for s, _ in spans]
         by_word: dict[int, list] = {}
@@ -151,7 +161,7 @@ class KoreanCorrector:
         for index, word_tokens in by_word.items():
             stem = _stem_run(word_tokens)
             has_typo = any(t.typo_cost > 0 for t in word_tokens)
-            real_word = self._real_word(text, spans, index, stem)
+            real_word = self._real_word(text, spans, index, stem, swaps, agreed)
             if not has_typo and real_word is None and not self._suspect_stem(stem):
                 continue
             start, end = spans[index]
@@ -186,18 +196,25 @@ class KoreanCorrector:
         pieces.append(text[last:])
         return "".join(pieces), edits
 
-    def _real_word(self, text: str, spans: list[tuple[int, int]], index: int,
-                   stem: list) -> str | None:
+    def _real_word(self, text: str, spans: list[tuple[int, int]], index: int, stem: list,
+                   swaps: dict[str, str] | None = None,
+                   agreed: dict[str, str] | None = None) -> str | None:
         """The word at ``index`` with its noun stem swapped for a domain word it is one
         look-alike jamo away from, when the sentence around it says so: a real word the OCR
         made of a domain word (마케팅 전략 read as 전락, a fall) passes every lexicon check.
         Kiwi scores the words around it (:data:`REAL_WORD_WINDOW` each side) with either
         stem; the domain word must win by :data:`REAL_WORD_MARGIN` (a common word by
-        :data:`COMMON_WORD_MARGIN`)."""
+        :data:`COMMON_WORD_MARGIN`).
+
+        One sense per document: a rare word swapped where its sentence said so clearly
+        (``swaps``, one target per word; two targets cancel) is swapped wherever in the
+        same document (``agreed``, see :meth:`correct_many`) kiwi does not score the swap
+        worse: garbled neighbours (``이동합나다. 이 전락에서논 프로덕선``) blur the margin
+        a clean sentence gives."""
         if len(stem) != 1 or stem[0].tag not in _NOUN_TAGS or stem[0].len < 2:
             return None
         form = stem[0].form
-        candidates = self.snapper.look_alikes(form)
+        candidates = (agreed[form],) if agreed and form in agreed else self.snapper.look_alikes(form)
         if not candidates:
             return None
         start, end = spans[index]
@@ -210,12 +227,17 @@ class KoreanCorrector:
         before, after = text[first:start], text[end:last]
         base = self._score(before + word + after)
         common = self._score(form) > COMMON_SCORE
-        best, best_gain = None, COMMON_WORD_MARGIN if common else REAL_WORD_MARGIN
+        margin = COMMON_WORD_MARGIN if common else REAL_WORD_MARGIN
+        if agreed and form in agreed:
+            margin = AGREED_MARGIN
+        best, best_gain, target = None, margin, None
         for candidate in candidates:
             new = word[:lo] + candidate + word[lo + len(form):]
             gain = self._score(before + new + after) - base
             if gain >= best_gain:
-                best, best_gain = new, gain
+                best, best_gain, target = new, gain, candidate
+        if best is not None and swaps is not None and not common:
+            swaps[form] = target if swaps.get(form, target) == target else ""
         return best
 
     def _snap_beats_typos(self, snapped: str, word: str, offset: int, tokens: list) -> bool:
