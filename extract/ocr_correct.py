@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-from extract.hangul import final_index, vowel, with_final
+from extract.hangul import FINALS, final_index, vowel, with_final
 from extract.lexicon_snap import LexiconSnapper, SnapCosts
 from extract.rules import load_rules
 
@@ -368,7 +368,8 @@ class KoreanCorrector:
         """What one rule match becomes, or None to leave it.
 
         Rule kinds (see ``rules`` in the data file): ``replace`` is a literal; ``jamo_final``
-        puts a final consonant on the ``syl`` group; ``harmony`` turns a past-tense 었 into
+        puts a final consonant on the ``syl`` group (one without a final with
+        ``needs_open_syllable``, one ending in ``needs_final`` with that); ``harmony`` turns a past-tense 었 into
         았 after a bright (ㅏ/ㅗ) stem vowel. With ``verify`` kiwi's score of the word must
         improve by :data:`VERIFY_MARGIN`."""
         if "replace" in rule:
@@ -380,6 +381,8 @@ class KoreanCorrector:
         else:
             syllable = match.group("syl")
             if rule.get("needs_open_syllable") and final_index(syllable) != 0:
+                return None
+            if "needs_final" in rule and final_index(syllable) != FINALS.index(rule["needs_final"]):
                 return None
             candidate = with_final(syllable, rule["jamo_final"])
         if rule.get("verify") and not self._improves(text, match, candidate):

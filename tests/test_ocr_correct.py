@@ -142,6 +142,8 @@ def test_snap_distance_prefers_look_alikes(snapper):
     ("시물레이선 결과를 봅니다", "시뮬레이션 결과를 봅니다"),
     ("트래피올 이동합니다", "트래픽을 이동합니다"),
     ("음선이 있습니다", "옵션이 있습니다"),
+    ("문제를 파악햇습니다", "문제를 파악했습니다"),          # past-tense ㅆ read as ㅅ
+    ("모두 테스트햇으므로 배포합니다", "모두 테스트했으므로 배포합니다"),
 ])
 def test_confusion_families_are_corrected(corrector, noisy, clean):
     assert corrector.correct(noisy)[0] == clean
@@ -158,6 +160,7 @@ def test_confusion_families_are_corrected(corrector, noisy, clean):
     "효율적인 처리와 주기적인 감사가 필요합니다.",   # real words are never snapped
     "로드 밸런싱과 컴퓨팅 리소스를 사용합니다.",
     "데이터들을 학습용으로 나눕니다.",
+    "사람들이 웃습니다. 손을 씻으며 옷을 벗으면",     # a final ㅅ that is one
 ])
 def test_never_touched(corrector, text):
     assert corrector.correct(text) == (text, [])
