@@ -21,7 +21,9 @@ from extract.rules import load_rules
 RULES = "stray_tokens"
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _STRAY_SYMBOLS = re.compile(r"^[^\w\s\-–—·/&+=(),:;.\[\]]+$")
-_STRAY_LATIN = re.compile(r"^[a-z]{1,2}$")
+_STRAY_LATIN = re.compile(r"^[a-z]{1,3}$")
+#: a Latin name or acronym starting a phrase (``ML``, ``SageMaker``)
+_NAME_START = re.compile(r"^[A-Z][A-Za-z0-9]")
 #: Shapes of OCR debris (watermark pieces, speckles) that no sentence starts with. They
 #: are dropped only at a sentence boundary: after a Korean sentence end or at the start of
 #: the line, before the next sentence or the end of the line.
@@ -32,7 +34,7 @@ _BOUNDARY_DEBRIS = tuple(re.compile(p) for p in (
     r"^(?=.*[a-z])[\w'.]*[@&<>|~^{}#$\\][\w'.]*$",  # lower-case letters glued to @ & < >
     r"^(?=[a-z]*\d)[a-z\d]{6,}$",                # lower-case letters and digits: an5eraaf
     r"^[A-Z]{2,}[a-rt-z]$",                      # SSx (but APIs, IDs stay)
-    r"^[a-z][A-Z]+[a-z]+$",                      # cOTi
+    r"^[A-Za-z0-9]?_+$",                         # O_ (an icon read with a stroke under it)
 ))
 #: Shapes no word, name or identifier has, dropped wherever they stand (unless protected).
 _STRONG_DEBRIS = tuple(re.compile(p) for p in (
@@ -40,13 +42,13 @@ _STRONG_DEBRIS = tuple(re.compile(p) for p in (
     r"^[A-Za-z][a-z]?[<>]$|^[<>][A-Za-z][a-z]?$",     # Pe<
     r"^[a-z]+&[a-z]+$",                               # ssle&l
     r"^(?=.*([A-Za-z])\1{3})[\w'\"@.]+$",               # SSleeeeer: one letter four times over
+    r"^[a-z][A-Z]{2,}[a-z]+$",                        # cOTi: case salad (iPhone, eBay stay)
 ))
 #: Shapes no word has, dropped between Korean words as well as at a sentence boundary.
 _SALAD = tuple(re.compile(p) for p in (
-    r"^[a-z][A-Z]+[a-z]+$",                      # cOTi: case salad
     r"^[A-Z]{2,}[a-rt-z]$",                      # SSx (but APIs, IDs stay)
     r"^\d[A-Z][a-z]+$",                          # 9Lcom
-    r"^(?=[a-z]*\d)[a-z\d]{6,}$",                # an5eraaf
+    r"^(?=.{6,}$)[a-z]+\d+[a-z]+$",              # an5eraaf (base64, sha256 stay)
 ))
 #: a watermark's tail: up to this many short tokens before a strong-debris token that ends
 #: the line (``N gman' 8 Ssleeeee1@``, ``9 NO 틈 8 Ssleeeee1@``)
@@ -65,10 +67,12 @@ def strip_stray_tokens(text: str) -> tuple[str, list[str]]:
     """Drop OCR debris from a line, in two situations. (Lone capitals and digits are never
     debris: they are option labels and step numbers, ``합니다. C 할인이``.)
 
-    Between Korean words: symbol-only tokens (``>``, ``@``, ``{``) and one- or two-letter
-    lower-case Latin tokens (``om``, ``e``). Capitals stay there (``B`` is an option label,
-    ``Al`` an OCR'd ``AI`` the corrector fixes), and so do lone digits and the letters
-    that name a variable (``x 값의 Y 값``, ``p 값``: :func:`variables`).
+    Between Korean words: symbol-only tokens (``>``, ``@``, ``{``), case salad and lower-case
+    speckles (``om``, ``e``, ``eee``: :func:`_is_speckle`); speckles also between a Korean
+    word and a Latin name (``증가 om ML``). Capitals stay there (``B`` is an option label,
+    ``Al`` an OCR'd ``AI`` the corrector fixes), and so do lone digits, the letters that
+    name a variable (``x 값의 Y 값``, ``p 값``: :func:`variables`) and English words
+    (``log 변환``).
 
     At a sentence boundary (line start or after a Korean sentence end, up to the next
     sentence or the line end): runs of debris-shaped tokens (:data:`_BOUNDARY_DEBRIS` —
@@ -85,11 +89,13 @@ def strip_stray_tokens(text: str) -> tuple[str, list[str]]:
     keep = [True] * len(tokens)
     for i in range(1, len(tokens) - 1):
         before, token, after = tokens[i - 1], tokens[i], tokens[i + 1]
-        if not (_HANGUL.search(before) and _HANGUL.search(after)):
+        if not _HANGUL.search(before):
             continue
-        if (_STRAY_SYMBOLS.match(token) or any(p.match(token) for p in _SALAD)
-                or (_STRAY_LATIN.match(token) and token not in variables())):
-            keep[i] = False
+        if _HANGUL.search(after):
+            keep[i] = not (_STRAY_SYMBOLS.match(token) or any(p.match(token) for p in _SALAD)
+                           or _is_speckle(token))
+        elif _NAME_START.match(after):
+            keep[i] = not _is_speckle(token)
     i = 0
     while i < len(tokens):
         if i == 0 or _SENTENCE_END.search(tokens[i - 1]):
@@ -107,6 +113,22 @@ def strip_stray_tokens(text: str) -> tuple[str, list[str]]:
         return text, []
     return " ".join(t for t, k in zip(tokens, keep) if k), removed
 
+
+
+def _is_speckle(token: str) -> bool:
+    """One to three lower-case letters that name nothing: not a variable (``x``), and three
+    letters only when they are no English word either (``eee``, ``oom`` go; ``log``, ``max``,
+    ``set`` stay)."""
+    if not _STRAY_LATIN.match(token) or token in variables():
+        return False
+    return len(token) < 3 or token not in _english()
+
+
+@lru_cache(maxsize=1)
+def _english() -> frozenset[str]:
+    from extract.latin_correct import common_english
+
+    return frozenset(common_english())
 
 
 def _watermark_tail(tokens: list[str]) -> list[str]:

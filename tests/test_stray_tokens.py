@@ -115,3 +115,18 @@ def test_watermark_tail_goes_with_its_short_pieces_and_stops_at_a_word():
     assert strip_stray_tokens("알아보았습니다. 9 NO 틈 8 SSleeeeer")[0] == "알아보았습니다."
     assert strip_stray_tokens("AWS CLI 2 EC2 SSleeeee") == ("AWS CLI 2 EC2", ["SSleeeee"])
     assert strip_stray_tokens("수 있습니다. 이 N 틈 8 SSleeeee1@")[0] == "수 있습니다. 이"
+
+
+def test_speckles_go_next_to_korean_but_words_and_names_stay():
+    """Lower-case speckles between Korean words or before a Latin name go (``om``, ``eee``:
+    the guide's slides); English words (``log``), variables and names (``iPhone``, ``eBay``,
+    ``base64``) stay; case salad (``cOTi``) and an icon read with a stroke (``O_``) go."""
+    from extract.stray_tokens import strip_stray_tokens
+
+    assert strip_stray_tokens("증가 om ML 엔지니어") == ("증가 ML 엔지니어", ["om"])
+    assert strip_stray_tokens("포함됩니다. eee 실시간으로") == ("포함됩니다. 실시간으로", ["eee"])
+    for kept in ("로그 log 변환", "Bag of Words(CBOW)와 같은", "아이폰 iPhone 사용",
+                 "데이터를 base64 인코딩", "eBay 사례", "iPad 앱"):
+        assert strip_stray_tokens(kept) == (kept, [])
+    assert strip_stray_tokens("각 오답: cOTi A: 포괄적") == ("각 오답: A: 포괄적", ["cOTi"])
+    assert strip_stray_tokens("O_ SageMaker Model Monitor에서") == ("SageMaker Model Monitor에서", ["O_"])
