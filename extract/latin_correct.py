@@ -57,6 +57,8 @@ TARGET_ENGLISH = 25_000
 MIN_ENGLISH_TARGET = 5
 _INF = float("inf")
 
+#: small letters printed in the shape of their capitals
+_CASE_ALIKE = frozenset("cosuvwxz")
 #: a Latin token: letters and digits between non-alphanumerics (Hangul included)
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?![A-Za-z0-9])")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -111,6 +113,7 @@ class Limits:
     glue_cost: float
     thin_letters: str      # narrow glyphs the OCR drops or adds
     thin_indel_cost: float
+    case_cost: float       # per small letter of an acronym read in its capital's shape (AwS)
 
 
 class LatinCorrector:
@@ -188,7 +191,8 @@ class LatinCorrector:
         results = []
         for text, found in zip(texts, proposals):
             edits = [Edit(start, token, after, reason, cost)
-                     for start, token, (after, cost, reason) in found if not self._rare[token.lower()]]
+                     for start, token, (after, cost, reason) in found
+                     if reason == "latin-case" or not self._rare[token.lower()]]
             if not edits:
                 results.append((text, []))
                 continue
@@ -241,6 +245,9 @@ class LatinCorrector:
     @lru_cache(maxsize=65536)
     def correct_token(self, token: str) -> tuple[str, float, str] | None:
         """(replacement, cost, reason) for a garbled token, or None to leave it."""
+        acronym = self._case_slip(token)
+        if acronym is not None:
+            return acronym
         if not self.suspect(token):
             return None
         compound = self.compound(token)
@@ -251,6 +258,21 @@ class LatinCorrector:
             readings = [r for r in (self._by_humps(token), self._slash(token)) if r]
             found = min(readings, key=lambda r: r[1]) if readings else None
         return found
+
+    def _case_slip(self, token: str) -> tuple[str, float, str] | None:
+        """A lexicon acronym read with a small letter whose capital has the same shape
+        (``AwS`` = AWS, ``EcS`` = ECS: ``c o s u v w x z`` differ only by size in print). A
+        final ``s`` after capitals is a plural (``IDs``)."""
+        capitals = sum(c.isupper() for c in token)
+        small = [c for c in token if c.islower()]
+        if capitals < 2 or not small or not token.isalpha() or not set(small) <= _CASE_ALIKE:
+            return None
+        if token.endswith("s") and token[:-1].isupper():
+            return None  # a plural (APIs, IDs)
+        target = self.targets.get(token.lower())
+        if target is None or not target.domain or target.form != token.upper():
+            return None
+        return target.form, self.limits.case_cost * len(small), "latin-case"
 
     def suspect(self, token: str) -> bool:
         """Could ``token`` be a garbled word? (the "never touch" rules)"""

@@ -186,3 +186,14 @@ def test_guide_garbled_terms_drop(guide_corpus, corrector):
             assert not corrector.is_known(edit["before"]), edit
             assert not corrector.is_rare_word(edit["before"]), edit
             assert edit["after"] != edit["before"]
+
+
+def test_acronyms_read_with_a_small_letter_of_the_same_shape():
+    """``AwS`` is AWS (w and W differ only by size in print); plurals and words stay."""
+    from extract.latin_correct import get_latin_corrector
+
+    corrector = get_latin_corrector()
+    assert corrector.correct("AwS CodePipeline이")[0] == "AWS CodePipeline이"
+    assert corrector.correct("EcS 클러스터")[0] == "ECS 클러스터"
+    for text in ("IDs 목록", "APIs", "Aws 서비스", "IoT 장치"):
+        assert corrector.correct(text) == (text, [])
