@@ -31,7 +31,8 @@ winner that is cheap relative to the token's length.
   or a file name.
 
 Every edit is returned as an :class:`~extract.ocr_correct.Edit` (reasons
-``latin-lookalike``, ``latin-glued``, ``latin-slash``) for the audit output;
+``latin-lookalike``, ``latin-glued``, ``latin-slash``, ``latin-case`` for ``AwS``,
+``latin-acronym`` for ``CICD``/``AVML``) for the audit output;
 :func:`extract.latin_measure.garbled_tokens` counts what still looks garbled,
 independently of the table.
 """
@@ -57,6 +58,8 @@ TARGET_ENGLISH = 25_000
 MIN_ENGLISH_TARGET = 5
 _INF = float("inf")
 
+#: edits whose token is no English word whatever wordfreq's large list holds
+_NEVER_WORDS = frozenset({"latin-case", "latin-acronym"})
 #: small letters printed in the shape of their capitals
 _CASE_ALIKE = frozenset("cosuvwxz")
 #: a Latin token: letters and digits between non-alphanumerics (Hangul included)
@@ -137,6 +140,7 @@ class LatinCorrector:
             self._add_term(term, self.english, prefixes)
         self.lexicon = frozenset(self.targets)
         self.known = self.english | self.lexicon
+        self._slash_acronyms = self._slash_readings(lexicon_words())
         self._rare: dict[str, bool] = {}
         # candidate search: rapidfuzz over the skeletons of the domain forms, and over those
         # of the English words of the token's length (±1) sharing its first letter, or of
@@ -192,7 +196,7 @@ class LatinCorrector:
         for text, found in zip(texts, proposals):
             edits = [Edit(start, token, after, reason, cost)
                      for start, token, (after, cost, reason) in found
-                     if reason == "latin-case" or not self._rare[token.lower()]]
+                     if reason in _NEVER_WORDS or not self._rare[token.lower()]]
             if not edits:
                 results.append((text, []))
                 continue
@@ -245,7 +249,7 @@ class LatinCorrector:
     @lru_cache(maxsize=65536)
     def correct_token(self, token: str) -> tuple[str, float, str] | None:
         """(replacement, cost, reason) for a garbled token, or None to leave it."""
-        acronym = self._case_slip(token)
+        acronym = self._case_slip(token) or self._slash_acronyms.get(token)
         if acronym is not None:
             return acronym
         if not self.suspect(token):
@@ -257,6 +261,27 @@ class LatinCorrector:
             # reading (ModclMonitor is Model+Monitor, not Mode/Monitor)
             readings = [r for r in (self._by_humps(token), self._slash(token)) if r]
             found = min(readings, key=lambda r: r[1]) if readings else None
+        return found
+
+    def _slash_readings(self, terms: list[str]) -> dict[str, tuple[str, float, str]]:
+        """What the OCR makes of a pair of acronyms joined by a slash (``CI/CD``, ``AI/ML``),
+        read as one token: the slash dropped (``CICD``) or read as a thin letter, or ``I/``
+        read as one ``V`` (``AVML``). Pairs of four letters or more only: ``AB`` may be
+        anything. Acronyms are otherwise never corrected (:meth:`suspect`)."""
+        found: dict[str, tuple[str, float, str]] = {}
+        for term in terms:
+            for piece in term.split():
+                parts = piece.split("/")
+                if (len(parts) != 2 or not all(p.isupper() and p.isalpha() for p in parts)
+                        or len(parts[0] + parts[1]) < 4):
+                    continue
+                readings = ["", *sorted(self.slash_readings)]
+                variants = [piece.replace("/", r) for r in readings]
+                if "I/" in piece:
+                    variants.append(piece.replace("I/", "V"))
+                for variant in variants:
+                    if variant.lower() not in self.known:
+                        found.setdefault(variant, (piece, self.slash_cost, "latin-acronym"))
         return found
 
     def _case_slip(self, token: str) -> tuple[str, float, str] | None:
