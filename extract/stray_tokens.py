@@ -20,7 +20,9 @@ from extract.rules import load_rules
 
 RULES = "stray_tokens"
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_STRAY_SYMBOLS = re.compile(r"^[^\w\s\-–—·/&+=(),:;.\[\]]+$")
+#: a cluster of symbols the OCR makes of specks (``>``, ``%``, ``@``); arrows are never among
+#: them (none in the whole OCR'd guide) and mean something where a text has them (``↓ Mac용``)
+_STRAY_SYMBOLS = re.compile(r"^[^\w\s\-–—·/&+=(),:;.\[\]\u2190-\u21ff]+$")
 _STRAY_LATIN = re.compile(r"^[a-z]{1,3}$")
 #: a Latin name or acronym starting a phrase (``ML``, ``SageMaker``)
 _NAME_START = re.compile(r"^[A-Z][A-Za-z0-9]")
@@ -44,7 +46,8 @@ _STRONG_DEBRIS = tuple(re.compile(p) for p in (
     r"^(?=.*([A-Za-z])\1{3})[\w'\"@.]+$",               # SSleeeeer: one letter four times over
     r"^[a-z][A-Z]{2,}[a-z]+$",                        # cOTi: case salad (iPhone, eBay stay)
 ))
-#: Shapes no word has, dropped between Korean words as well as at a sentence boundary.
+#: Shapes no word has, dropped between Korean words, at a line's start or end beside a
+#: Korean word, and at a sentence boundary.
 _SALAD = tuple(re.compile(p) for p in (
     r"^[A-Z]{2,}[a-rt-z]$",                      # SSx (but APIs, IDs stay)
     r"^\d[A-Z][a-z]+$",                          # 9Lcom
@@ -96,6 +99,10 @@ def strip_stray_tokens(text: str) -> tuple[str, list[str]]:
                            or _is_speckle(token))
         elif _NAME_START.match(after):
             keep[i] = not _is_speckle(token)
+    if len(tokens) > 1:  # a line's first or last token beside a Korean word: a page's edge
+        for i, neighbour in ((0, tokens[1]), (len(tokens) - 1, tokens[-2])):
+            if any(p.match(tokens[i]) for p in _SALAD) and _HANGUL.search(neighbour):
+                keep[i] = False
     i = 0
     while i < len(tokens):
         if i == 0 or _SENTENCE_END.search(tokens[i - 1]):

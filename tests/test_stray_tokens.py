@@ -130,3 +130,13 @@ def test_speckles_go_next_to_korean_but_words_and_names_stay():
         assert strip_stray_tokens(kept) == (kept, [])
     assert strip_stray_tokens("각 오답: cOTi A: 포괄적") == ("각 오답: A: 포괄적", ["cOTi"])
     assert strip_stray_tokens("O_ SageMaker Model Monitor에서") == ("SageMaker Model Monitor에서", ["O_"])
+
+
+def test_arrows_stay_and_debris_at_a_line_edge_goes():
+    """Arrows mean something (the study guide's ``↓ Mac용``; the OCR never makes one);
+    letters-digits-letters debris goes at a line's edge beside Korean, code stays."""
+    from extract.stray_tokens import strip_stray_tokens
+
+    assert strip_stray_tokens("다운로드 ↓ Mac용 다운로드") == ("다운로드 ↓ Mac용 다운로드", [])
+    assert strip_stray_tokens("ML 솔루션 구축 an5eraaf") == ("ML 솔루션 구축", ["an5eraaf"])
+    assert strip_stray_tokens("모델 sha256") == ("모델 sha256", [])
