@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How well the Korean OCR corrector generalizes, measured without more gold.
 
-    python3 bench/ocr_synthetic.py [--seed S] [--paragraphs N] [--json] [--natural]
+    python3 bench/ocr_synthetic.py [--seed S] [--paragraphs N] [--json] [--calibrated]
                                    [--cmd "qbank clean"] [--write SYNTH.jsonl]
 
 Method
@@ -35,11 +35,13 @@ Method
    ``../shared/data/mls-guide-with-questions.txt`` (third-party data, read at run time and
    never copied into the repository; markup, bullets, URLs and repeated lines dropped) are
    joined into paragraphs of 100-400 characters like the dev pairs. Every site is misread
-   with its learned probability and what it is read as is drawn from the learned tables.
-   The odds are multiplied by one factor for characters and one for gaps, calibrated so
-   that the set's expected edits per character are the dev pairs' (insertions and the rest
-   apart); ``--natural`` skips that and keeps the rate the source's own syllables imply
-   (lower: it has fewer particles than the pairs' narration). Each paragraph is corrupted
+   with its learned probability and what it is read as is drawn from the learned tables:
+   the set's error rate is the one the source's own syllables imply (lower than the pairs':
+   it has fewer particles than their narration). ``--calibrated`` is a stress test: the
+   odds are multiplied by one factor for characters and one for gaps so that the set's
+   expected edits per character are the dev pairs' (insertions and the rest apart), which
+   puts about twice the odds on every other character, so words hold more errors than the
+   same OCR would put in them. Each paragraph is corrupted
    once per *batch*; batch ``b`` of seed ``s`` draws paragraph ``i`` from
    ``Random(f"{s}:{b}:{i}")``, so a run is deterministic, and ``--paragraphs N`` is rounded
    up to whole batches.
@@ -75,10 +77,10 @@ Limits
 ------
 * The channel is context-free: each site is misread independently. Real OCR errors cluster
   (a bad scan, a small font, a whole word garbled at once: 콘텐츠→근렌즈), so the synthetic
-  set has more isolated errors, and fewer multi-syllable garbles, than real pages; the
-  calibration, on the other hand, raises every non-particle character's odds (about 2x)
-  to reach the dev CER on a text with fewer particles, so words there hold more errors
-  than in the pairs (``--natural`` shows the figure without it).
+  set has more isolated errors, and fewer multi-syllable garbles, than real pages;
+  ``--calibrated``, on the other hand, raises every non-particle character's odds (about
+  2x) to reach the dev CER on a text with fewer particles, so words there hold more errors
+  than in the pairs. The default keeps the learned rates (the same OCR on other words).
 * It only knows the confusions of 30 paragraphs of one book; a syllable they seldom show
   gets its rate from its jamo and is misread through jamo confusions learned from a few
   hundred substitutions; Latin look-alikes only where the pairs show one.
@@ -87,7 +89,7 @@ Limits
 * The clean source is small (17 paragraphs, about 5,200 characters, mostly bullet lists
   and exam explanations rather than slide narration), so all batches share the same
   words: more batches reduce the noise of the corruption, not that of the text. It has
-  typos of its own (a fix of one counts as harm) and symbols the cleaner drops as debris.
+  typos of its own (a fix of one counts as harm).
   The corrector's domain lexicon covers the same subject and may include its words.
 """
 from __future__ import annotations
@@ -797,12 +799,12 @@ def mix_adjusted(dev_kinds: dict, syn_kinds: dict) -> dict:
 
 
 def run(seed: int = 0, paragraphs: int = 600, cmd: str | None = None,
-        pairs_path: Path = DEV_PAIRS, text_path: Path = CLEAN_TEXT, natural: bool = False) -> dict:
+        pairs_path: Path = DEV_PAIRS, text_path: Path = CLEAN_TEXT, calibrated: bool = False) -> dict:
     t0 = time.perf_counter()
     pairs = read_pairs(pairs_path)
     channel = Channel.learn(pairs)
     sources = source_paragraphs(text_path.read_text(encoding="utf-8"))
-    synth = build_set(channel, sources, paragraphs, seed, {g: 1.0 for g in GROUPS} if natural else None)
+    synth = build_set(channel, sources, paragraphs, seed, None if calibrated else {g: 1.0 for g in GROUPS})
     t_build = time.perf_counter() - t0
 
     cleaner = Cleaner(cmd)
@@ -900,9 +902,9 @@ def main(argv: list[str] | None = None) -> int:
                                       "instead of running the cleaner in process")
     parser.add_argument("--pairs", type=Path, default=DEV_PAIRS)
     parser.add_argument("--text", type=Path, default=CLEAN_TEXT, help="clean Korean source text")
-    parser.add_argument("--natural", action="store_true",
-                        help="corrupt at the learned probabilities as they are (the rate this "
-                             "text's own syllables imply) instead of calibrating to the dev CER")
+    parser.add_argument("--calibrated", action="store_true",
+                        help="stress test: scale the learned odds so that the set's CER is the "
+                             "dev pairs' (about twice the odds on every non-particle character)")
     parser.add_argument("--write", type=Path, help="also write the synthetic pairs as JSONL "
                                                    "(noisy/clean/split, as evaluate.py reads); outside the repo")
     args = parser.parse_args(argv)
@@ -911,11 +913,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{path} not found")
     if args.paragraphs < 1:
         parser.error("--paragraphs must be at least 1")
-    result = run(args.seed, args.paragraphs, args.cmd, args.pairs, args.text, args.natural)
+    result = run(args.seed, args.paragraphs, args.cmd, args.pairs, args.text, args.calibrated)
     if args.write:
         channel = Channel.learn(read_pairs(args.pairs))
         synth = build_set(channel, source_paragraphs(args.text.read_text(encoding="utf-8")),
-                          args.paragraphs, args.seed, {g: 1.0 for g in GROUPS} if args.natural else None)
+                          args.paragraphs, args.seed, None if args.calibrated else {g: 1.0 for g in GROUPS})
         with args.write.open("w", encoding="utf-8") as f:
             for i, (n, c) in enumerate(zip(synth.noisy, synth.clean)):
                 f.write(json.dumps({"id": f"syn_{i}", "noisy": n, "clean": c, "split": "synthetic"},
