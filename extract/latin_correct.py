@@ -32,7 +32,7 @@ winner that is cheap relative to the token's length.
 
 Every edit is returned as an :class:`~extract.ocr_correct.Edit` (reasons
 ``latin-lookalike``, ``latin-glued``, ``latin-slash``, ``latin-case`` for ``AwS``,
-``latin-acronym`` for ``CICD``/``AVML``) for the audit output;
+``latin-acronym`` for ``CICD``/``AVML``, ``latin-split`` for ``Sage Maker``) for the audit output;
 :func:`extract.latin_measure.garbled_tokens` counts what still looks garbled,
 independently of the table.
 """
@@ -59,7 +59,9 @@ MIN_ENGLISH_TARGET = 5
 _INF = float("inf")
 
 #: edits whose token is no English word whatever wordfreq's large list holds
-_NEVER_WORDS = frozenset({"latin-case", "latin-acronym"})
+_NEVER_WORDS = frozenset({"latin-case", "latin-acronym", "latin-split"})
+#: the next word after a token and one space (a name's second half: ``Sage Maker``)
+_NEXT_WORD = re.compile(r" ([A-Z][a-z]+)(?![A-Za-z0-9])")
 #: small letters printed in the shape of their capitals
 _CASE_ALIKE = frozenset("cosuvwxz")
 #: a Latin token: letters and digits between non-alphanumerics (Hangul included)
@@ -234,7 +236,15 @@ class LatinCorrector:
         if not _LATIN.search(text):
             return []
         found = []
+        split_at = -1
         for match in _TOKEN.finditer(text):
+            if match.start() < split_at:
+                continue  # the second half of a name rejoined below
+            split = self._split_name(text, match)
+            if split is not None:
+                found.append((match.start(), split[0], split[1]))
+                split_at = match.start() + len(split[0])
+                continue
             correction = self.correct_token(match.group())
             if correction is None:
                 continue
@@ -244,6 +254,20 @@ class LatinCorrector:
             if not _PROTECT.search(text, left, right):
                 found.append((start, match.group(), _bracket_for_slash(correction, text, end)))
         return found
+
+    def _split_name(self, text: str, match: re.Match[str]) -> tuple[str, tuple[str, float, str]] | None:
+        """A CamelCase name of the lexicon the OCR read with a space inside (``Sage Maker``):
+        the two tokens and the name they make. Only names with an inner capital, so two
+        words that are a name together (``Data Wrangler``) stay apart."""
+        following = _NEXT_WORD.match(text, match.end())
+        if following is None:
+            return None
+        joined = match.group() + following.group(1)
+        target = self.targets.get(joined.lower())
+        if (target is None or not target.impose or target.glued
+                or not any(c.isupper() for c in target.form[1:])):
+            return None
+        return match.group() + following.group(0), (target.form, self.limits.glue_cost, "latin-split")
 
     # ------------------------------------------------------------------ token
     @lru_cache(maxsize=65536)

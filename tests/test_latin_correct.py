@@ -10,9 +10,11 @@ from extract.latin_correct import get_latin_corrector, lexicon_words
 from extract.latin_measure import garbled_tokens
 from extract.rules import load_rules
 
-LATIN_REASONS = {"latin-lookalike", "latin-glued", "latin-slash", "latin-case", "latin-acronym"}
-#: edits that keep the word: its case (AwS -> AWS) or the slash of an acronym pair (CICD -> CI/CD)
-SAME_WORD = {"latin-case", "latin-acronym"}
+LATIN_REASONS = {"latin-lookalike", "latin-glued", "latin-slash", "latin-case", "latin-acronym",
+                 "latin-split"}
+#: edits that keep the word: its case (AwS -> AWS), the slash of an acronym pair (CICD ->
+#: CI/CD), a space read inside a name (Sage Maker -> SageMaker)
+SAME_WORD = {"latin-case", "latin-acronym", "latin-split"}
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +189,7 @@ def test_guide_garbled_terms_drop(guide_corpus, corrector):
         for edit in edits:
             if edit["reason"] in SAME_WORD:
                 pair = edit["after"].split("/")
-                assert edit["before"].upper() == edit["after"] or (
+                assert edit["before"].upper() == edit["after"] or edit["before"].replace(" ", "") == edit["after"] or (
                     edit["before"].startswith(pair[0][:-1]) and edit["before"].endswith(pair[-1])), edit
                 continue
             assert not corrector.is_known(edit["before"]), edit
@@ -216,3 +218,13 @@ def test_slash_pairs_read_as_one_token():
     assert corrector.correct("기계 학습 (AVML) 기능")[0] == "기계 학습 (AI/ML) 기능"
     assert corrector.correct("AB 테스트") == ("AB 테스트", [])
     assert corrector.correct("KMS 키") == ("KMS 키", [])
+
+
+def test_a_name_read_with_a_space_inside_is_joined():
+    """``Sage Maker`` is SageMaker; two words that are a name together stay apart."""
+    from extract.latin_correct import get_latin_corrector
+
+    corrector = get_latin_corrector()
+    assert corrector.correct("Amazon Sage Maker Studio를")[0] == "Amazon SageMaker Studio를"
+    for text in ("Data Wrangler를", "Model Monitor", "Ground Truth"):
+        assert corrector.correct(text) == (text, [])
