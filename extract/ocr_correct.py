@@ -39,6 +39,8 @@ _WORD = re.compile(r"\S+")
 _STEM_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "MM", "IC", "XPN", "XSN", "MAG"})
 _AFFIX_TAGS = frozenset({"XSN", "XPN", "XSA", "XSV"})
 _NOUN_TAGS = frozenset({"NNG", "NNP"})
+#: punctuation that may close a word
+_CLOSING = ".,:;!?)]'\""
 #: words each side of a real word that kiwi scores it with (the sentence's say)
 REAL_WORD_WINDOW = 2
 #: how much better kiwi must score the domain word in its window (log-probability) ...
@@ -286,7 +288,8 @@ class KoreanCorrector:
             new = word[:lo] + target + word[lo + cut:]
             if lo + cut < len(word):
                 new = self.correct_word(new)
-            if self._score(new) >= self._score(word) + margin and (best is None or cost < best[1]):
+            if (self._score(_bare(new)) >= self._score(_bare(word)) + margin
+                    and (best is None or cost < best[1])):
                 best = (new, cost)
         return best
 
@@ -329,7 +332,7 @@ class KoreanCorrector:
                 in_place = False
         if in_place:
             return "".join(chars)
-        core = word.rstrip(".,:;!?)]'\"")
+        core = word.rstrip(_CLOSING)
         if not _HANGUL_ONLY.match(core.lstrip("(['\"")):
             return None  # mixed script: never re-joined
         joined = self.kiwi.join(tokens)
@@ -404,6 +407,13 @@ class KoreanCorrector:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return self.kiwi.analyze(text, top_n=1)[0][1]
+
+
+def _bare(word: str) -> str:
+    """``word`` without the punctuation closing it: kiwi reads a word before a colon as a
+    name (``음선:`` is one unknown proper noun, ``음선`` two known pieces), so a word is
+    scored as itself."""
+    return word.rstrip(_CLOSING) or word
 
 
 def _known_piece(token: Any) -> bool:
