@@ -422,9 +422,14 @@ def _known_piece(token: Any) -> bool:
 
 
 def _stem_run(tokens: list) -> list:
-    """The word's leading tokens that can belong to a noun stem, read as printed."""
+    """The word's leading tokens that can belong to a noun stem, read as printed, after
+    what opens the word: a bracket, a quote, Latin letters or digits (``(애플리켓이선``,
+    ``AWS(애플리켓이선``: the stem is what follows)."""
     run = []
-    for token in tokens:
+    start = 0
+    while start < len(tokens) and tokens[start].tag.startswith("S") and tokens[start].typo_cost <= 0:
+        start += 1
+    for token in tokens[start:]:
         if token.tag not in _STEM_TAGS or token.typo_cost > 0:
             break
         run.append(token)

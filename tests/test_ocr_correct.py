@@ -143,6 +143,8 @@ def test_snap_distance_prefers_look_alikes(snapper):
     ("시물레이선 결과를 봅니다", "시뮬레이션 결과를 봅니다"),
     ("트래피올 이동합니다", "트래픽을 이동합니다"),
     ("음선이 있습니다", "옵션이 있습니다"),
+    ("음선: 자동", "옵션: 자동"),                           # a colon makes kiwi read a name
+    ("AWS(애플리켓이선 서비스)", "AWS(애플리케이션 서비스)"),  # the stem after a bracket
     ("문제를 파악햇습니다", "문제를 파악했습니다"),          # past-tense ㅆ read as ㅅ
     ("모두 테스트햇으므로 배포합니다", "모두 테스트했으므로 배포합니다"),
 ])
