@@ -138,8 +138,9 @@ class KoreanCorrector:
             typed = [self._apply_typos(texts[i], tokens, swaps=swaps)
                      for i, tokens in zip(todo, tokenized)]
             agreed = {form: target for form, target in swaps.items() if target}
+            left = re.compile("|".join(map(re.escape, sorted(agreed)))) if agreed else None
             for n, (index, tokens) in enumerate(zip(todo, tokenized)):
-                if agreed and any(form in typed[n][0] for form in agreed):
+                if left is not None and left.search(typed[n][0]):  # a swap not made here yet
                     typed[n] = self._apply_typos(texts[index], tokens, agreed=agreed)
                 text, more = self._apply_rules(typed[n][0])
                 results[index] = (text, typed[n][1] + more)
