@@ -66,6 +66,10 @@ class LexiconSnapper:
         for x, y in sorted(self._similar):
             self._alternatives.setdefault(x, []).append(y)
 
+    def knows(self, word: str) -> bool:
+        """Is ``word`` in the lexicon?"""
+        return word in self._known
+
     @lru_cache(maxsize=65536)
     def look_alikes(self, word: str) -> tuple[str, ...]:
         """The lexicon words ``word`` is one look-alike jamo away from (전락 → 전략: ㅑ read

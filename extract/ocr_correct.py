@@ -32,6 +32,7 @@ from extract.rules import load_rules
 
 RULES = "ocr_ko"
 DOMAIN = "domain_ko"
+GENERAL = "general_ko"
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3]+$")
 _WORD = re.compile(r"\S+")
@@ -50,6 +51,11 @@ REAL_WORD_MARGIN = 3.0
 #: the rare words the OCR made (전락 -19.2, 담지 -22.5, 합수 -21.4) were worth their swap
 COMMON_WORD_MARGIN = 8.0
 COMMON_SCORE = -19.0
+#: how much likelier the words around a garbled word must find a common noun in its place
+#: (:meth:`KoreanCorrector._snap_word`); at 4-8 the guide's diagram scraps became words
+#: (맛취 → 마취, 리후 → 기후), at 12 only a few of them do, and the synthetic set keeps
+#: most of the gain (bench/ocr_synthetic.py)
+GENERAL_CONTEXT_MARGIN = 12.0
 #: the margin of a swap the document agreed on elsewhere (:meth:`KoreanCorrector._real_word`)
 AGREED_MARGIN = 0.0
 #: a lone known noun scoring below this is rare enough to be looked up in the lexicon
@@ -106,6 +112,8 @@ class KoreanCorrector:
             reading[0] for correct, readings, _cost in rules["typos"]
             if correct[0][:1] in self.particle_starts for reading in readings if reading}
         self.snapper = LexiconSnapper(lexicon, snap["jamo_groups"], SnapCosts(**snap["costs"]))
+        self.general = LexiconSnapper(load_rules(GENERAL)["words"], snap["jamo_groups"],
+                                      SnapCosts(**{**snap["costs"], **snap["general_costs"]}))
         self.typos = TypoTransformer([TypoDefinition(orig, errors, cost)
                                       for orig, errors, cost in rules["typos"]])
         self.threshold = float(rules["threshold"])
@@ -179,12 +187,12 @@ class KoreanCorrector:
                 edits.append(Edit(start, word, new, "real-word", 0.5))
                 last = end
                 continue
-            snapped = self._snap_word(word, start, stem) if stem else None
+            snapped = self._snap_word(word, start, stem, self._window(text, spans, index)) if stem else None
             if snapped is not None and has_typo and not self._snap_beats_typos(
                     snapped[0], word, start, word_tokens):
                 snapped = None
             if snapped is not None:
-                new, cost, reason = *snapped, "lexicon-snap"
+                new, cost, reason = snapped
             elif has_typo:
                 new = self._rewrite_word(word, start, word_tokens)
                 cost, reason = sum(t.typo_cost for t in word_tokens), "ocr-confusion"
@@ -225,9 +233,7 @@ class KoreanCorrector:
         lo = stem[0].start - start
         if word[lo:lo + len(form)] != form:
             return None
-        first = spans[max(0, index - REAL_WORD_WINDOW)][0]
-        last = spans[min(len(spans) - 1, index + REAL_WORD_WINDOW)][1]
-        before, after = text[first:start], text[end:last]
+        before, after = self._window(text, spans, index)
         base = self._score(before + word + after)
         common = self._score(form) > COMMON_SCORE
         margin = COMMON_WORD_MARGIN if common else REAL_WORD_MARGIN
@@ -256,12 +262,20 @@ class KoreanCorrector:
             return False
         return len(stem) > 1 or stem[0].oov or stem[0].score < RARE_SCORE
 
-    def _snap_word(self, word: str, offset: int, stem: list) -> tuple[str, float] | None:
+    def _snap_word(self, word: str, offset: int, stem: list,
+                   context: tuple[str, str] = ("", "")) -> tuple[str, float, str] | None:
         """Replace the noun stem of ``word`` by the lexicon word it was garbled from.
 
         A particle glued into an unknown stem (트래피올) is split off first; whatever follows
         the stem then goes through the typo layer again. Kept only when kiwi scores the new
-        word better, by more when the old stem was made of known words."""
+        word better, by more when the old stem was made of known words.
+
+        A stem kiwi reads as no word at all that the domain lexicon cannot place may snap
+        onto a common noun (``data/general_ko.json``: 습라이드 → 슬라이드, 카데고리 →
+        카테고리) through look-alike jamo only, and only when the words around it
+        (``context``, :meth:`_window`) make the sentence likelier by
+        :data:`GENERAL_CONTEXT_MARGIN`: the common words are many, and a scrap of a diagram
+        read as text is near one of them as often as a garbled word is."""
         lo = stem[0].start - offset
         hi = stem[-1].start - offset + stem[-1].len
         form = word[lo:hi]
@@ -280,19 +294,40 @@ class KoreanCorrector:
             # what kiwi took for a particle may be the stem's own last syllable read as
             # one (데이터서트 = 데이터세트, not 데이터서 + 를): the whole word competes
             form, cuts = word[lo:], [len(word) - lo] + cuts
-        best: tuple[str, float] | None = None
+        general = unknown and not any(self.snapper.knows(form[:cut]) for cut in range(2, len(form) + 1))
+        best: tuple[str, float, str] | None = None
         for cut in cuts:
             found = self.snapper.snap(form[:cut], unknown=unknown)
+            # onto a common noun, a glued particle is the one syllable left (카데고리는), never
+            # a stem's own last syllable before another particle (백분울을 is no 배분 + 울을)
+            common = found is None and general and len(word) - lo - cut <= 1
+            if common:
+                found = self.general.snap(form[:cut])
             if found is None:
                 continue
             target, cost = found
             new = word[:lo] + target + word[lo + cut:]
             if lo + cut < len(word):
                 new = self.correct_word(new)
+            if common and not self._context_gain(word, new, context) >= GENERAL_CONTEXT_MARGIN:
+                continue
             if (self._score(_bare(new)) >= self._score(_bare(word)) + margin
                     and (best is None or cost < best[1])):
-                best = (new, cost)
+                best = (new, cost, "common-snap" if common else "lexicon-snap")
         return best
+
+    def _context_gain(self, word: str, new: str, context: tuple[str, str]) -> float:
+        """How much likelier kiwi finds ``new`` than ``word`` between the words around it."""
+        before, after = context
+        return self._score(before + new + after) - self._score(before + word + after)
+
+    @staticmethod
+    def _window(text: str, spans: list[tuple[int, int]], index: int) -> tuple[str, str]:
+        """The text before and after word ``index`` within :data:`REAL_WORD_WINDOW` words."""
+        start, end = spans[index]
+        first = spans[max(0, index - REAL_WORD_WINDOW)][0]
+        last = spans[min(len(spans) - 1, index + REAL_WORD_WINDOW)][1]
+        return text[first:start], text[end:last]
 
     @lru_cache(maxsize=65536)
     def _is_known(self, stem: str) -> bool:

@@ -110,6 +110,27 @@ def test_real_words_the_sentence_rejects_become_the_domain_word(corrector, noisy
     assert "real-word" in [e.reason for e in edits]
 
 
+@pytest.mark.parametrize("noisy, clean", [
+    ("제공합니다. 각 카데고리는 다른 특성을 가집니다.", "제공합니다. 각 카테고리는 다른 특성을 가집니다."),
+    ("배포에 대해 습라이드의 다이어그램에는 다음이 있습니다.", "배포에 대해 슬라이드의 다이어그램에는 다음이 있습니다."),
+])
+def test_garbled_common_nouns_snap_where_the_sentence_says_so(corrector, noisy, clean):
+    """Words outside the domain lexicon (카테고리, 슬라이드: the guide's own sentences) snap
+    onto wordfreq's common nouns; a scrap with no sentence around it stays."""
+    text, edits = corrector.correct(noisy)
+    assert text == clean
+    assert [e.reason for e in edits] == ["common-snap"]
+    assert corrector.correct("형픔") == ("형픔", [])
+
+
+def test_general_lexicon_is_well_formed():
+    from extract.rules import load_rules
+
+    words = load_rules("general_ko")["words"]
+    assert len(words) == len(set(words)) >= 5000
+    assert all(len(w) >= 2 and all("가" <= c <= "힣" for c in w) for w in words)
+
+
 @pytest.mark.parametrize("text", [
     "서수 인코딩 또는 정수 인코딩을 사용하여 숫자로 인코딩할 수 있습니다.",  # 점수 is one jamo away
     "값의 규모를 고정 범위로 조정합니다.",                                 # 규정
