@@ -3,6 +3,8 @@ memory, give a one-line error or an Issue flag, and leave the rest of its source
 from __future__ import annotations
 
 import io
+import json
+import re
 import multiprocessing
 import signal
 import struct
@@ -518,3 +520,50 @@ def test_detached_spaces_merge_is_not_quadratic(one_row):
     large = _merge_detached_spaces({"blocks": [rawdict_block(20_000, one_row)]})
     assert time.perf_counter() - started < 5  # 4,000 pieces took 7-12 s before
     assert len(large["blocks"][0]["lines"]) == 20_000
+
+
+def _patterns(value, path=""):
+    """Every string of a rule file that compiles as a pattern with a repetition in it."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not key.startswith("_"):
+                yield from _patterns(item, f"{path}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _patterns(item, f"{path}[{index}]")
+    elif isinstance(value, str) and any(c in value for c in "*+"):
+        try:
+            yield path, re.compile(value)
+        except re.error:
+            pass
+
+
+def test_rule_patterns_never_backtrack_for_long():
+    """A scan's OCR gave an answer line of letters and commas between runs of spaces
+    (``a  ,  b  ,  c  ,  ...``): the answer pattern's nested repetition took minutes on
+    it, and the source its whole time budget. Every pattern of the rule files meets
+    separators, spaces and labels repeated, ending where no match can."""
+    from importlib import resources
+
+    atoms = [" ", "  ", ",", ", ", "、", "/", "and", "a", "A", "1", "①", "-", ".", ":", "("]
+    texts = [(a + b) * 15 + "\x01" for a in atoms for b in atoms]
+    texts += ["A" + (b + a) * 15 + "\x01" for a in atoms for b in atoms]
+    folder = resources.files("extract").joinpath("data")
+    where = ["", ""]
+
+    def hung(signum, frame):
+        raise TimeoutError(f"{where[0]} {where[1]}: still matching after 30 s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)  # all of them take a few ms; the pattern above took minutes alone
+    try:
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if not entry.name.endswith(".json"):
+                continue
+            for path, pattern in _patterns(json.loads(entry.read_text(encoding="utf-8"))):
+                where[:] = [entry.name, path]
+                for text in texts:
+                    pattern.search(text)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
