@@ -18,7 +18,7 @@ Bounded against hostile scans (issue 12):
   or any error while pages are OCR'd terminates the workers before it passes on
   (:func:`terminate`): the executor's own exit waits for every queued page, and its
   workers would outlive the source they were reading. Such signals wait while the pool
-  forks its workers (:func:`_signals_deferred`), so that no worker is ever started
+  forks its workers (:func:`signals_deferred`), so that no worker is ever started
   without the pool knowing it.
 """
 from __future__ import annotations
@@ -108,13 +108,17 @@ def _open(data: bytes) -> Any:
     return pymupdf.open(stream=data, filetype="pdf")
 
 
-def _init_worker(data: bytes, max_pixels: int) -> None:
-    global _worker_pdf, _worker_max_pixels
-    # Ctrl-C is the parent's to handle (it terminates the workers); the handlers the
-    # parent deferred while forking are not the worker's
+def worker_signals() -> None:
+    """In a forked worker: Ctrl-C is the parent's to handle (it terminates the workers);
+    the handlers the parent deferred while forking are not the worker's."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+def _init_worker(data: bytes, max_pixels: int) -> None:
+    global _worker_pdf, _worker_max_pixels
+    worker_signals()
     os.environ["OMP_THREAD_LIMIT"] = "1"
     guard_decoder(max_pixels)
     _worker_max_pixels = max_pixels
@@ -162,7 +166,7 @@ def ocr_pages(data: bytes, indexes: list[int], lang: str, jobs: int | None = Non
         return results
     pool: ProcessPoolExecutor | None = None
     try:
-        with _signals_deferred():  # workers forked and registered before a timeout strikes
+        with signals_deferred():  # workers forked and registered before a timeout strikes
             pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                        initargs=(data, max_pixels))
             # submitted one by one, not by map: map's iterator cancels what is left when
@@ -186,7 +190,7 @@ _DEFERRED = (signal.SIGALRM, signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
+def signals_deferred() -> Iterator[None]:
     """Run the block with :data:`_DEFERRED` signals noted, not handled; each that came
     is raised again when the block ends, to the handler it was meant for.
 
