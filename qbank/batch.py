@@ -44,6 +44,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from extract.lang import warm_up
 from ingest.document import Picture
 from ingest.limits import Limits
 from ingest.registry import IngestError, read_regular_file
@@ -131,8 +132,6 @@ def prepare_worker() -> None:
     any source's time budget (:func:`extract.lang.warm_up`). Tesseract runs one thread a
     worker. The Korean corrector (kiwipiepy) and Tesseract's engines load when a source
     first needs them and stay for the life of the worker."""
-    from extract.lang import warm_up
-
     os.environ["OMP_THREAD_LIMIT"] = "1"
     warm_up()
 
@@ -280,8 +279,6 @@ class _Batch:
             self.pages(source.result.pages)
             return
         if self.executor.in_process and not self.warmed:
-            from extract.lang import warm_up
-
             warm_up()  # outside any source's time budget (see extract.lang.warm_up)
             self.warmed = True
         self._submit_read(source, ReadTask(*self._where(source), self._options(self.task_options, source.budget),

@@ -24,16 +24,14 @@ process once a source needs them), never once per task.
 """
 from __future__ import annotations
 
-import multiprocessing
 from abc import ABC, abstractmethod
 from collections import Counter, deque
 from collections.abc import Callable, Hashable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.ocr_pool import default_jobs, signals_deferred, terminate, worker_signals
+# the pool's modules (≈10 ms) are imported when a pool is made: a build served from its
+# cache makes none
 
 #: Times a task may kill its worker while it runs alone before it is given up.
 CRASHES = 2
@@ -108,6 +106,8 @@ class SerialExecutor(Executor):
 
 
 def _start_worker(initializer: Callable[[], Any] | None) -> None:
+    from ingest.ocr_pool import worker_signals
+
     worker_signals()
     if initializer is not None:
         initializer()
@@ -133,12 +133,14 @@ class ProcessExecutor(Executor):
     name = "local"
 
     def __init__(self, workers: int | None = None, initializer: Callable[[], Any] | None = None) -> None:
+        from ingest.ocr_pool import default_jobs
+
         self.workers = max(1, workers or default_jobs())
         self._initializer = initializer
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: Any = None  # a ProcessPoolExecutor, made for the first task
         self._forked = False
         self._tasks: dict[Hashable, tuple[Callable[..., Any], tuple]] = {}
-        self._running: dict[Future, Hashable] = {}
+        self._running: dict[Any, Hashable] = {}  # future -> key
         self._waiting: deque[Hashable] = deque()
         self._suspects: deque[Hashable] = deque()
         self._crashes: Counter = Counter()
@@ -155,6 +157,11 @@ class ProcessExecutor(Executor):
             self._start(key)
 
     def _start(self, key: Hashable) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from ingest.ocr_pool import signals_deferred
+
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("fork"),
                                              initializer=_start_worker, initargs=(self._initializer,))
@@ -169,6 +176,9 @@ class ProcessExecutor(Executor):
         self._running[future] = key
 
     def next_done(self) -> tuple[Hashable, Any]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
         while not self._done:
             if not self._running:
                 raise RuntimeError("next_done: no task submitted")
@@ -214,6 +224,8 @@ class ProcessExecutor(Executor):
     def _recover(self) -> None:
         """A worker died: a new pool; the tasks in flight are suspects, and a suspect
         that was running alone is charged with it."""
+        from ingest.ocr_pool import terminate
+
         running, self._running = self._running, {}
         terminate(self._pool)
         self._pool = None
@@ -234,6 +246,8 @@ class ProcessExecutor(Executor):
         self._next()
 
     def close(self, failed: bool = False) -> None:
+        from ingest.ocr_pool import terminate
+
         pool, self._pool = self._pool, None
         if pool is None:
             return
@@ -256,5 +270,7 @@ def make_executor(name: str = "local", jobs: int | None = None, address: str | N
         return DaskExecutor(jobs, address, initializer)
     if name != "local":
         raise ExecutorError(f"unknown executor {name!r} (one of: {', '.join(EXECUTORS)})")
+    from ingest.ocr_pool import default_jobs
+
     workers = jobs or default_jobs()
     return SerialExecutor() if workers <= 1 else ProcessExecutor(workers, initializer)
