@@ -94,7 +94,7 @@ class DaskExecutor(Executor):
             raise ExecutorError(f"cannot start on {where}: {type(exc).__name__}: {exc}") from None
         if self.address:
             self.workers = max(1, len(self._client.scheduler_info()["workers"]))
-        self._finished = as_completed()
+        self._finished = as_completed(with_results=True, raise_errors=False)
         return self
 
     def _check_code(self) -> None:
@@ -112,12 +112,12 @@ class DaskExecutor(Executor):
         self._finished.add(future)
 
     def next_done(self) -> tuple[Hashable, Any]:
-        future = next(self._finished)
+        # values fetched by as_completed itself: a Ctrl-C while waiting here leaves no
+        # fetch of ours pending in the client's event loop (its AllExit would be logged)
+        future, value = next(self._finished)
         key = self._futures.pop(future)
-        try:
-            value = future.result()
-        except Exception as exc:  # KilledWorker: its workers died, allowed-failures times
-            value = TaskLost(_lost(exc))
+        if isinstance(value, BaseException):  # KilledWorker: its workers died, allowed-failures times
+            value = TaskLost(_lost(value))
         future.release()
         return key, value
 

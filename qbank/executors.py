@@ -145,6 +145,8 @@ class ProcessExecutor(Executor):
         self._suspects: deque[Hashable] = deque()
         self._crashes: Counter = Counter()
         self._done: deque[tuple[Hashable, Any]] = deque()
+        #: pools replaced after a worker died
+        self.restarts = 0
 
     def for_sources(self, count: int) -> Executor:
         return SerialExecutor() if count <= 1 else self
@@ -229,6 +231,7 @@ class ProcessExecutor(Executor):
         running, self._running = self._running, {}
         terminate(self._pool)
         self._pool = None
+        self.restarts += 1
         lost = []
         for future, key in running.items():  # some may have finished before the death
             if future.done() and not future.exception():
