@@ -24,6 +24,7 @@ process once a source needs them), never once per task.
 """
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections import Counter, deque
 from collections.abc import Callable, Hashable
@@ -105,10 +106,10 @@ class SerialExecutor(Executor):
         return key, fn(*args)
 
 
-def _start_worker(initializer: Callable[[], Any] | None) -> None:
+def _start_worker(initializer: Callable[[], Any] | None, parent: int) -> None:
     from ingest.ocr_pool import worker_signals
 
-    worker_signals()
+    worker_signals(parent)
     if initializer is not None:
         initializer()
 
@@ -166,7 +167,7 @@ class ProcessExecutor(Executor):
 
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("fork"),
-                                             initializer=_start_worker, initargs=(self._initializer,))
+                                             initializer=_start_worker, initargs=(self._initializer, os.getpid()))
             self._forked = False
         fn, args = self._tasks[key]
         if self._forked:

@@ -231,25 +231,50 @@ def _alive_in_group(group: int) -> list[str]:
     return alive
 
 
-@pytest.mark.parametrize("executor", ["local", "dask"])
-def test_ctrl_c_stops_every_worker(generated, tmp_path, executor):
+def _start_build(inputs: list[Path], out: Path, executor: str) -> subprocess.Popen:
+    """A ``qbank build --jobs 2`` in a process group of its own, once its 2 workers run."""
     if executor == "dask":
         pytest.importorskip("distributed")
-    out = tmp_path / "out"
-    build_process = subprocess.Popen(
-        [sys.executable, "-m", "qbank.cli", "build", str(SAMPLES), str(generated), "--out", str(out),
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qbank.cli", "build", *map(str, inputs), "--out", str(out),
          "--no-cache", "-q", "--jobs", "2", "--executor", executor],
         cwd=REPO, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 60
-    while len(_alive_in_group(build_process.pid)) < 3:  # the build and its 2 workers
-        assert time.monotonic() < deadline and build_process.poll() is None
+    while len(_alive_in_group(process.pid)) < 3:  # the build and its 2 workers
+        assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.05)
     time.sleep(1.0)
+    return process
+
+
+def _none_left(group: int) -> bool:
+    deadline = time.monotonic() + 10
+    while _alive_in_group(group):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_ctrl_c_stops_every_worker(generated, tmp_path, executor):
+    out = tmp_path / "out"
+    build_process = _start_build([SAMPLES, generated], out, executor)
     os.killpg(build_process.pid, signal.SIGINT)  # as a terminal's Ctrl-C does
     _, err = build_process.communicate(timeout=60)
     assert build_process.returncode == 130 and err == f"qbank: interrupted; {out} unchanged\n", err
-    time.sleep(0.5)
-    assert _alive_in_group(build_process.pid) == [] and not out.exists()
+    assert _none_left(build_process.pid) and not out.exists()
+
+
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_kill_9_of_a_build_takes_its_workers(generated, tmp_path, executor):
+    """Workers left behind would wait for tasks forever, holding the output's lock."""
+    out = tmp_path / "out"
+    build_process = _start_build([SAMPLES, generated], out, executor)
+    build_process.kill()
+    build_process.communicate(timeout=60)
+    assert _none_left(build_process.pid)
+    assert build([str(SAMPLES / "exam-dump.docx")], out, progress=False, options=Options(ocr_lang=None)).written
 
 
 # -- a local Dask cluster ---------------------------------------------------------------------
