@@ -223,13 +223,17 @@ class _Batch:
                  sink: MediaSink | None, pages: Callable[[int], Any]) -> None:
         self.files, self.options, self.executor = files, options, executor
         self.cache, self.sink, self.pages = cache, sink, pages
-        # in this process: one source at a time, as the serial build always did, each
-        # with its exact OCR allowance, its scan's pages on an OCR pool of options.jobs
-        self.window = 1 if executor.in_process else executor.workers * AHEAD_PER_WORKER
         self.task_options = options if executor.in_process else replace(options, jobs=1)
         self.sources: dict[int, _Source] = {}
         self.used = 0  # OCR pages of the sources handed back
         self.warmed = False
+
+    @property
+    def window(self) -> int:
+        """Sources out at once. In this process one, as the serial build always did, each
+        with its exact OCR allowance, its scan's pages on an OCR pool of ``options.jobs``;
+        elsewhere per worker (a cluster says how many it has once it is reached)."""
+        return 1 if self.executor.in_process else self.executor.workers * AHEAD_PER_WORKER
 
     def run(self) -> Iterator[Any]:
         waiting = iter(enumerate(self.files))

@@ -5,8 +5,8 @@ one-line errors shared in qbank/cli_support.py).
 Exit codes (CORPUS.md): 0 every input read; 1 some inputs failed (the rest is written,
 each failure named on stderr and in the manifest; when every input failed an existing
 corpus is kept unless ``--allow-empty``), or ``clean`` could not write its output; 2 usage
-error, or ``--out`` / ``--audit`` cannot be written, or ``--executor dask`` cannot start
-(said before any input is read); 3
+error, or ``--out`` / ``--audit`` cannot be written (said before any input is read), or
+``--executor dask`` cannot start (the corpus folder is unchanged); 3
 nothing to build (no input file found: the corpus folder is left as it is unless
 ``--allow-empty``); 75 another build is writing the same ``--out`` (try again later); 130
 interrupted (Ctrl-C; the corpus folder is unchanged).
@@ -20,6 +20,7 @@ Every error is one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import sys
 from collections.abc import Iterator
@@ -250,6 +251,8 @@ def _build(args: argparse.Namespace) -> int:
                       ocr_lang=None if args.no_ocr else args.lang, jobs=args.jobs, limits=_limits(args))
     try:
         executor = make_executor(args.executor, args.jobs, args.address, prepare_worker)
+        if executor.name == "dask":  # what its event loop leaves at a Ctrl-C is no error of ours
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         report = build(args.inputs, args.out, audit=not args.no_audit,
                        progress=False if args.quiet else None, options=options,
                        allow_empty=args.allow_empty, merge=not args.keep_duplicates,
@@ -258,7 +261,7 @@ def _build(args: argparse.Namespace) -> int:
     except OutputBusy as exc:
         _error(str(exc))
         return EXIT_BUSY
-    except (OutputError, ExecutorError) as exc:  # said before any input was read
+    except (OutputError, ExecutorError) as exc:  # said before any input was read / sent
         _error(str(exc))
         return EXIT_USAGE
     except OSError as exc:  # writing the new corpus failed (a full disk): the old one stands

@@ -15,7 +15,8 @@ must be where the workers see them at that path (a shared or mounted file system
 corpus, the cache and the media never leave the driver's machine.
 
 Without ``address`` a local cluster of ``workers`` processes (one thread each, on
-127.0.0.1, no dashboard) is started for the build and stopped after it.
+127.0.0.1, no dashboard) is started for the build (at its first task: a build served
+from its cache starts none) and stopped after it.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from typing import Any
 
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
-from ingest.ocr_pool import default_jobs
+from ingest.ocr_pool import default_jobs, signals_deferred
 from qbank.executors import Executor, ExecutorError, TaskLost
 
 #: seconds to reach a scheduler given by ``--address``
@@ -72,7 +73,9 @@ class DaskExecutor(Executor):
         self._names = itertools.count()
         self._prefix = f"qbank-{uuid.uuid4().hex[:12]}"
 
-    def __enter__(self) -> "DaskExecutor":
+    def _start(self) -> None:
+        """Start (or reach) the cluster: at the first task, so that a build served from its
+        cache starts none."""
         for name in ("distributed", "tornado"):  # its warnings are no part of a build's stderr
             logging.getLogger(name).setLevel(logging.CRITICAL)
         try:
@@ -95,7 +98,6 @@ class DaskExecutor(Executor):
         if self.address:
             self.workers = max(1, len(self._client.scheduler_info()["workers"]))
         self._finished = as_completed(with_results=True, raise_errors=False)
-        return self
 
     def _check_code(self) -> None:
         """Every worker must run this qbank (same code hash): other code could extract
@@ -107,6 +109,12 @@ class DaskExecutor(Executor):
                                     "qbank on every worker")
 
     def submit(self, key: Hashable, fn: Callable[..., Any], *args: Any) -> None:
+        if self._client is None:
+            # a Ctrl-C while Dask imports its config or starts its processes left a
+            # half-made cluster that its exit handler fails to close, with tracebacks:
+            # it waits until the cluster is up, then stops it whole
+            with signals_deferred():
+                self._start()
         future = self._client.submit(fn, *args, key=f"{self._prefix}-{next(self._names)}", pure=False)
         self._futures[future] = key
         self._finished.add(future)
