@@ -1,7 +1,7 @@
 """The batch build on a Dask cluster (``qbank build ... --executor dask [--address ...]``).
 
-Why Dask (``distributed``) rather than Ray: it is pure Python (≈25 MB installed with its
-dependencies, ``import distributed`` ≈0.3 s, where Ray is a ≈80 MB wheel of its own
+Why Dask (``distributed``) rather than Ray: it is pure Python (dask and distributed ≈25 MB
+installed, ``import distributed`` ≈0.3 s, where Ray is a ≈80 MB wheel of its own
 binaries), a local cluster is a few processes on loopback that start in seconds, and it
 has every piece the build needs: worker plugins (a worker prepared once, whatever it
 runs), a scheduler that runs a task again elsewhere when its worker dies
