@@ -17,6 +17,8 @@ Tesseract), each build a whole ``qbank build --no-cache`` process:
   ``--jobs 1``, and the driver's peak RSS (``RUSAGE_SELF`` of the process that runs
   ``qbank.cli.main``: workers apart; with Dask the scheduler runs in it). The corpora of
   the three must be the same bytes: the bench stops if not.
+* the fixed cost of a build of 2 documents with each (a local Dask cluster's start and
+  stop is most of the difference at this size);
 * ``--jobs 2`` on the first N documents (no scans) for each N of ``--sizes``: the driver's
   peak RSS against N. It holds the records (what the corpus is made of), never the
   documents, so it should grow by the records alone.
@@ -114,6 +116,22 @@ def compare(folder: Path, runs: int, work: Path, dask: bool) -> None:
               f"(target ≤ 1.3x); corpora identical: {next(iter(digests.values()))[:12]}")
 
 
+def fixed_cost(folder: Path, runs: int, work: Path, dask: bool) -> None:
+    """What a build costs beyond its sources: 2 documents, no enrichment."""
+    small = work / "two"
+    small.mkdir()
+    for path in sorted(p for p in folder.iterdir() if p.suffix == ".docx")[:2]:
+        os.symlink(path, small / path.name)
+    print("(c) fixed cost: a folder of 2 documents, --no-enrich, process wall s (min of "
+          f"{runs}): ", end="")
+    for label, extra in SETUPS.items():
+        if label.startswith("dask") and not dask:
+            continue
+        walls = [child_run([str(small)], work / "out-two", [*extra, "--no-enrich"])[0] for _ in range(runs)]
+        print(f"{label} {min(walls):.2f}", end="; " if not label.startswith("dask") else "\n")
+    print()
+
+
 def memory(folder: Path, sizes: list[int], work: Path) -> None:
     documents = sorted(p for p in folder.iterdir() if not p.name.startswith("scan-"))
     print(f"(b) driver peak RSS with --jobs 2 against the number of documents (no scans)")
@@ -141,6 +159,7 @@ def main() -> None:
         folder = work / "docs"
         make_folder(folder, args.count, args.scans, args.seed)
         compare(folder, args.runs, work, not args.no_dask)
+        fixed_cost(folder, args.runs, work, not args.no_dask)
         sizes = [int(s) for s in args.sizes.split(",") if s]
         if sizes:
             big = work / "many"
