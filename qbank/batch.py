@@ -5,10 +5,10 @@ the order of ``files``, whatever runs the tasks (:mod:`qbank.executors`) and in 
 order they finish; the build then merges, names and writes them as it always did, so the
 corpus is the same bytes for ``--jobs 1``, ``--jobs 8`` and a Dask cluster.
 
-* **A bounded window.** At most :data:`AHEAD_PER_WORKER` sources per worker are
-  dispatched beyond the oldest one not handed back; finished ones wait in order. The
-  driver holds records (what the corpus needs anyway), never documents: those live in the
-  workers, one a worker at a time, so a 10,000-file folder costs the driver its records.
+* **A few sources out at once.** At most :data:`AHEAD_PER_WORKER` sources per worker
+  are being read; finished ones wait for their turn. The driver holds records (what the
+  corpus needs anyway), never documents: those live in the workers, one a worker at a
+  time, so a 10,000-file folder costs the driver its records.
 * **The cache stays in the driver** (:mod:`qbank.cache`): lookups before dispatch, only
   misses are sent; results are stored as they come back, with their pictures.
 * **Pictures travel with the records.** A worker stores a source's pictures in memory
@@ -54,10 +54,11 @@ from qbank.executors import Executor, TaskLost
 from qbank.extractors import Options
 from store.media import MediaSink, MemoryFolder, put_files
 
-#: Sources dispatched per worker beyond the oldest one not handed back yet: enough to
-#: keep every worker busy behind a slow source, few enough that a shrinking OCR budget
-#: sends few sources back to be read again.
-AHEAD_PER_WORKER = 4
+#: Sources being read at once, per worker: one running, one queued behind it. Finished
+#: ones wait for their turn without limit (records, which the build keeps anyway): with
+#: a window over the oldest source not handed back instead (8 sources), a scan at the
+#: head kept every other worker idle until it was done (12 scans: 83 % of 2 cores used).
+AHEAD_PER_WORKER = 2
 #: A worker hands back a scan with more pages than this to OCR ...
 SPLIT_OVER = 2
 #: ... and they go out this many a task (a second or two of Tesseract each; a task reads
@@ -228,22 +229,26 @@ class _Batch:
         self.cache, self.sink, self.pages = cache, sink, pages
         self.task_options = options if executor.in_process else replace(options, jobs=1)
         self.sources: dict[int, _Source] = {}
+        self.out = 0  # sources being read (no result yet)
         self.used = 0  # OCR pages of the sources handed back
         self.warmed = False
 
-    @property
-    def window(self) -> int:
-        """Sources out at once. In this process one, as the serial build always did, each
-        with its exact OCR allowance, its scan's pages on an OCR pool of ``options.jobs``;
-        elsewhere per worker (a cluster says how many it has once it is reached)."""
-        return 1 if self.executor.in_process else self.executor.workers * AHEAD_PER_WORKER
+    def _room(self) -> bool:
+        """May another source go out? In this process only once the one before is handed
+        back, as the serial build always did: each with its exact OCR allowance, its
+        scan's pages on an OCR pool of ``options.jobs``. Elsewhere while fewer than
+        :data:`AHEAD_PER_WORKER` a worker are being read (a cluster says how many workers
+        it has once it is reached); finished ones wait for their turn, however many."""
+        if self.executor.in_process:
+            return not self.sources
+        return self.out < self.executor.workers * AHEAD_PER_WORKER
 
     def run(self) -> Iterator[Any]:
         waiting = iter(enumerate(self.files))
         total = self.options.limits.max_ocr_pages
         turn = 0
         while turn < len(self.files):
-            while len(self.sources) < self.window:
+            while self._room():
                 item = next(waiting, None)
                 if item is None:
                     break
@@ -275,14 +280,15 @@ class _Batch:
         from qbank.pipeline import SourceResult
 
         options = self._options(self.options, source.budget)
+        self.out += 1
         looked_up = time.perf_counter()
         source.key = self.cache.key(source.path, source.name, options, self.sink is not None) if self.cache else None
         found = self.cache.load(source.key, options) if source.key else None
         if found:
             files = found.pop("media_files")
-            source.result = SourceResult(source.name, **found, cached=True,
-                                         media=put_files(self.sink, files) if self.sink else [],
-                                         seconds=time.perf_counter() - looked_up)
+            self._settle(source, SourceResult(source.name, **found, cached=True,
+                                              media=put_files(self.sink, files) if self.sink else [],
+                                              seconds=time.perf_counter() - looked_up))
             self.pages(source.result.pages)
             return
         if self.executor.in_process and not self.warmed:
@@ -312,11 +318,15 @@ class _Batch:
         else:
             self._done(source, value)
 
+    def _settle(self, source: _Source, result: Any) -> None:
+        source.result = result
+        self.out -= 1
+
     def _fail(self, source: _Source, error: str) -> None:
         from qbank.pipeline import SourceResult
 
-        source.result = SourceResult(source.name, error=error if error.startswith(source.name + ":")
-                                     else f"{source.name}: {error}", seconds=source.seconds)
+        self._settle(source, SourceResult(source.name, error=error if error.startswith(source.name + ":")
+                                          else f"{source.name}: {error}", seconds=source.seconds))
 
     def _done(self, source: _Source, done: ReadDone) -> None:
         result = done.result
@@ -333,7 +343,7 @@ class _Batch:
 
             self._fail(source, source_error(source.name, SourceTimeout(limit)))
             return
-        source.result = result
+        self._settle(source, result)
 
     def _split(self, source: _Source, back: PagesToOcr) -> None:
         source.seconds += back.seconds
