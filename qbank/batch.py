@@ -152,7 +152,7 @@ def read_source(task: ReadTask, progress: Callable[[int], Any] | None = None) ->
 
     def hand_back(data: bytes, indexes: list[int], lang: str, jobs: int | None = None,
                   progress: Callable[[int], Any] | None = None, max_pixels: int = 0) -> list[Picture]:
-        if task.split_over is not None and len(indexes) > task.split_over:
+        if len(indexes) > (task.split_over or 0):
             raise _HandBack(indexes, hashlib.sha256(data).hexdigest())
         return ocr_pool.ocr_pages(data, indexes, lang, jobs, progress, max_pixels)
 
@@ -165,9 +165,9 @@ def read_source(task: ReadTask, progress: Callable[[int], Any] | None = None) ->
     folder = MemoryFolder()
     started = time.perf_counter()
     try:
+        ocr = given if task.pictures is not None else hand_back if task.split_over is not None else None
         result = pipeline.process_source(Path(task.path), task.options, progress,
-                                         MediaSink(folder) if task.media else None,
-                                         ocr=given if task.pictures is not None else hand_back, name=task.name)
+                                         MediaSink(folder) if task.media else None, ocr=ocr, name=task.name)
     except _HandBack as back:
         return PagesToOcr(back.indexes, back.sha256, time.perf_counter() - started)
     return ReadDone(result, folder.files)

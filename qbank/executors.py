@@ -150,7 +150,11 @@ class ProcessExecutor(Executor):
         self.restarts = 0
 
     def for_sources(self, count: int) -> Executor:
-        return SerialExecutor() if count <= 1 else self
+        if count <= 1:  # its scan's pages still spread, over the OCR pool of ingest.ocr_pool
+            return SerialExecutor()
+        if self._pool is None:  # no more workers than sources (all are forked at once)
+            self.workers = min(self.workers, count)
+        return self
 
     def submit(self, key: Hashable, fn: Callable[..., Any], *args: Any) -> None:
         self._tasks[key] = (fn, args)
