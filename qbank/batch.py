@@ -329,20 +329,20 @@ class _Batch:
                                           else f"{source.name}: {error}", seconds=source.seconds))
 
     def _done(self, source: _Source, done: ReadDone) -> None:
+        from qbank.pipeline import source_error
+
         result = done.result
-        if self.sink is not None:
-            put_files(self.sink, done.media)
-        if self.cache and source.key:
-            self.cache.store(source.key, result, self._options(self.options, source.budget), done.media)
         if not self.executor.in_process:
             self.pages(max(0, result.pages - source.shown_pages))
         result.seconds += source.seconds
         limit = self.options.limits.timeout_per_source
         if source.seconds and limit and result.seconds > limit and not result.error:  # a split scan, over
-            from qbank.pipeline import source_error
-
             self._fail(source, source_error(source.name, SourceTimeout(limit)))
             return
+        if self.sink is not None:
+            put_files(self.sink, done.media)
+        if self.cache and source.key:
+            self.cache.store(source.key, result, self._options(self.options, source.budget), done.media)
         self._settle(source, result)
 
     def _split(self, source: _Source, back: PagesToOcr) -> None:
@@ -368,7 +368,7 @@ class _Batch:
             self.pages(len(done.pictures))
         if source.ocr_out:
             return
-        if source.ocr_errors:  # the first pages' error, whichever came back first
+        if source.ocr_errors:  # that of the first pages that failed, in whatever order they came
             self._fail(source, source.ocr_errors[min(source.ocr_errors)])
             return
         where = self._where(source)
@@ -384,11 +384,13 @@ def _display(path: Path) -> str:
 
 def _fits(source: _Source, allowed: int) -> bool:
     """Is the result read with ``source.budget`` OCR pages what ``allowed`` would give?"""
+    from qbank.pipeline import TIMED_OUT
+
     result = source.result
     if source.budget == allowed:
         return True
     if result.error:
-        return result.error.endswith("(--timeout-per-source)")
+        return result.error.endswith(TIMED_OUT)
     return ocr_fits_budget(result.extraction.issues, result.extraction.ocr, allowed)
 
 

@@ -204,10 +204,14 @@ def process_source(path: Path, options: Options = Options(),
     return result
 
 
+#: how the error of a source stopped by its time budget ends
+TIMED_OUT = "(--timeout-per-source)"
+
+
 def source_error(name: str, exc: BaseException) -> str:
     """The one-line error of source ``name`` that raised ``exc``."""
     if isinstance(exc, SourceTimeout):
-        return f"{name}: stopped after {exc.seconds:g} s (--timeout-per-source)"
+        return f"{name}: stopped after {exc.seconds:g} s {TIMED_OUT}"
     if isinstance(exc, IngestError):
         return str(exc)
     if isinstance(exc, RecordInvalid):
