@@ -134,7 +134,7 @@ def fixed_cost(folder: Path, runs: int, work: Path, dask: bool) -> None:
 
 def memory(folder: Path, sizes: list[int], work: Path) -> None:
     documents = sorted(p for p in folder.iterdir() if not p.name.startswith("scan-"))
-    print(f"(b) driver peak RSS with --jobs 2 against the number of documents (no scans)")
+    print("(b) driver peak RSS with --jobs 2 against the number of documents (no scans)")
     for size in sizes:
         subset = work / f"subset-{size}"
         subset.mkdir()
