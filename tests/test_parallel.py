@@ -341,3 +341,21 @@ def test_cli_says_why_a_cluster_cannot_be_used(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "cannot start on the Dask scheduler at 127.0.0.1:9" in err
     assert not (tmp_path / "out" / "questions.jsonl").exists()
+
+
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_progress_bars_move_with_workers(tmp_path, capsys, executor, request):
+    """The sources bar moves as results come back, the pages bar as sources (or a scan's
+    pages) do."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"notes{n}.md").write_text(NOTES.format(n=n), encoding="utf-8")
+    (folder / "scan.pdf").write_bytes((SAMPLES / "scanned-questions.pdf").read_bytes())
+    runner = (dask_executor(request.getfixturevalue("cluster")) if executor == "dask"
+              else ProcessExecutor(2, prepare_worker))
+    build([str(folder)], tmp_path / "out", progress=True, options=Options(ocr_correction=False),
+          executor=runner)
+    err = capsys.readouterr().err
+    assert "sources: 100%" in err and "4/4" in err
+    assert "pages: " in err and "5page" in err.replace(" ", "")  # 3 notes of a page, a scan of 2
