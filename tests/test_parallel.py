@@ -1,7 +1,10 @@
 """Batch builds on every executor (qbank/executors.py, qbank/batch.py): the corpus of a
 build that reads one source after another, byte for byte, from a local pool of processes
 and from a local Dask cluster of 2 workers (loopback only), with a worker killed
-mid-build too; the OCR page budget in input order; timeouts and Ctrl-C in workers."""
+mid-build too; the OCR page budget in input order; timeouts and Ctrl-C in workers.
+
+The local pool's tests come first: the pool forks this process, which must not hold the
+Dask cluster's threads then (the cluster fixture lives until the module ends)."""
 from __future__ import annotations
 
 import os
@@ -144,6 +147,25 @@ def test_a_source_that_kills_its_worker_fails_alone(tmp_path, monkeypatch):
         "(a crash in a reader, or out of memory)"]
     assert report.failed[0].path.endswith("/crash.md")
     assert len(read_jsonl(tmp_path / "out" / "knowledge.jsonl")) == 4
+
+
+def assert_progress_moves(tmp_path, capsys, runner) -> None:
+    """The sources bar moves as results come back, the pages bar as sources (or a scan's
+    pages) do."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"notes{n}.md").write_text(NOTES.format(n=n), encoding="utf-8")
+    (folder / "scan.pdf").write_bytes((SAMPLES / "scanned-questions.pdf").read_bytes())
+    build([str(folder)], tmp_path / "out", progress=True, options=Options(ocr_correction=False),
+          executor=runner)
+    err = capsys.readouterr().err
+    assert "sources: 100%" in err and "4/4" in err
+    assert "pages: " in err and "5page" in err.replace(" ", "")  # 3 notes of a page, a scan of 2
+
+
+def test_progress_bars_move_with_a_local_pool(tmp_path, capsys):
+    assert_progress_moves(tmp_path, capsys, ProcessExecutor(2, prepare_worker))
 
 
 # -- the OCR page budget --------------------------------------------------------------------------
@@ -312,6 +334,10 @@ def test_dask_keeps_the_time_budget(cluster, tmp_path):
         "guide.ocr.txt: stopped after 0.05 s (--timeout-per-source)"]
 
 
+def test_progress_bars_move_with_dask(cluster, tmp_path, capsys):
+    assert_progress_moves(tmp_path, capsys, dask_executor(cluster))
+
+
 def test_dask_worker_killed_mid_build_costs_nothing(generated, reference, cluster, tmp_path):
     """Last of the module: the cluster's nanny starts the killed worker again."""
     executor = dask_executor(cluster)
@@ -342,20 +368,3 @@ def test_cli_says_why_a_cluster_cannot_be_used(tmp_path, capsys, monkeypatch):
     assert code == 2 and err.count("\n") == 1 and "cannot start on the Dask scheduler at 127.0.0.1:9" in err
     assert not (tmp_path / "out" / "questions.jsonl").exists()
 
-
-@pytest.mark.parametrize("executor", ["local", "dask"])
-def test_progress_bars_move_with_workers(tmp_path, capsys, executor, request):
-    """The sources bar moves as results come back, the pages bar as sources (or a scan's
-    pages) do."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for n in range(3):
-        (folder / f"notes{n}.md").write_text(NOTES.format(n=n), encoding="utf-8")
-    (folder / "scan.pdf").write_bytes((SAMPLES / "scanned-questions.pdf").read_bytes())
-    runner = (dask_executor(request.getfixturevalue("cluster")) if executor == "dask"
-              else ProcessExecutor(2, prepare_worker))
-    build([str(folder)], tmp_path / "out", progress=True, options=Options(ocr_correction=False),
-          executor=runner)
-    err = capsys.readouterr().err
-    assert "sources: 100%" in err and "4/4" in err
-    assert "pages: " in err and "5page" in err.replace(" ", "")  # 3 notes of a page, a scan of 2
