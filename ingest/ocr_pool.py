@@ -18,7 +18,7 @@ Bounded against hostile scans (issue 12):
   or any error while pages are OCR'd terminates the workers before it passes on
   (:func:`terminate`): the executor's own exit waits for every queued page, and its
   workers would outlive the source they were reading. Such signals wait while the pool
-  forks its workers (:func:`_signals_deferred`), so that no worker is ever started
+  forks its workers (:func:`signals_deferred`), so that no worker is ever started
   without the pool knowing it.
 """
 from __future__ import annotations
@@ -108,13 +108,33 @@ def _open(data: bytes) -> Any:
     return pymupdf.open(stream=data, filetype="pdf")
 
 
-def _init_worker(data: bytes, max_pixels: int) -> None:
-    global _worker_pdf, _worker_max_pixels
-    # Ctrl-C is the parent's to handle (it terminates the workers); the handlers the
-    # parent deferred while forking are not the worker's
+#: ``prctl`` option: the signal a process gets when its parent dies (Linux)
+_PR_SET_PDEATHSIG = 1
+
+
+def worker_signals(parent: int) -> None:
+    """In a worker forked by process ``parent``: Ctrl-C is the parent's to handle (it
+    terminates the workers); the handlers the parent deferred while forking are not the
+    worker's; and the worker dies with its parent. A ``kill -9`` of a build left its
+    workers waiting for tasks forever, holding the output folder's lock (an inherited
+    descriptor) and their models: on Linux the kernel now kills them too
+    (``PR_SET_PDEATHSIG``), and a parent already gone before that was set means exit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _init_worker(data: bytes, max_pixels: int, parent: int) -> None:
+    global _worker_pdf, _worker_max_pixels
+    worker_signals(parent)
     os.environ["OMP_THREAD_LIMIT"] = "1"
     guard_decoder(max_pixels)
     _worker_max_pixels = max_pixels
@@ -162,9 +182,9 @@ def ocr_pages(data: bytes, indexes: list[int], lang: str, jobs: int | None = Non
         return results
     pool: ProcessPoolExecutor | None = None
     try:
-        with _signals_deferred():  # workers forked and registered before a timeout strikes
+        with signals_deferred():  # workers forked and registered before a timeout strikes
             pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                       initargs=(data, max_pixels))
+                                       initargs=(data, max_pixels, os.getpid()))
             # submitted one by one, not by map: map's iterator cancels what is left when
             # it is dropped, and Python 3.11's pool thread then crashes failing them
             pages = [pool.submit(_worker_task, index, lang) for index in indexes]
@@ -186,7 +206,7 @@ _DEFERRED = (signal.SIGALRM, signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
+def signals_deferred() -> Iterator[None]:
     """Run the block with :data:`_DEFERRED` signals noted, not handled; each that came
     is raised again when the block ends, to the handler it was meant for.
 

@@ -117,8 +117,9 @@ class PdfError(ValueError):
 
 def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT_LANG,
              jobs: int | None = None, progress: Callable[[int], Any] | None = None,
-             limits: Limits = DEFAULT_LIMITS) -> Document:
-    """Read a PDF; scanned pages are OCR'd with ``jobs`` processes (``None``: one per core).
+             limits: Limits = DEFAULT_LIMITS, ocr: Callable[..., list[Picture]] | None = None) -> Document:
+    """Read a PDF; scanned pages are OCR'd with ``jobs`` processes (``None``: one per core),
+    by ``ocr`` when given (:func:`ingest.ocr_pool.ocr_pages`'s arguments and result).
 
     ``progress(n)`` is called as pages are done. Raises :class:`PdfError` for encrypted,
     corrupt and empty files, and for a scan when Tesseract is missing (saying what to
@@ -176,7 +177,7 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
             scanned = _within_pixel_limit(pdf, scanned, pictures, limits, issues)
     unavailable: str | None = None  # why scanned pages could not be OCR'd
     if scanned:
-        results, unavailable = _ocr_scanned(data, scanned, ocr_lang, jobs, progress, limits, issues)
+        results, unavailable = _ocr_scanned(data, scanned, ocr_lang, jobs, progress, limits, issues, ocr)
         for index, picture in zip(scanned, results):
             pictures.read[picture.ref] = picture
             if picture.note != TOO_LARGE:
@@ -353,7 +354,8 @@ def _within_pixel_limit(pdf: Any, indexes: list[int], pictures: PictureReader, l
 
 def _ocr_scanned(data: bytes, indexes: list[int], lang: str | None, jobs: int | None,
                  progress: Callable[[int], Any] | None, limits: Limits = DEFAULT_LIMITS,
-                 issues: list[Issue] | None = None) -> tuple[list[Picture], str | None]:
+                 issues: list[Issue] | None = None, ocr: Callable[..., list[Picture]] | None = None
+                 ) -> tuple[list[Picture], str | None]:
     """Scanned pages as OCR'd :class:`Picture` s, and why OCR could not run (if it could
     not). Pages past ``limits.max_ocr_pages`` (the build's OCR budget left for this
     source) are noted ``ocr_capped`` and not rendered."""
@@ -370,7 +372,7 @@ def _ocr_scanned(data: bytes, indexes: list[int], lang: str | None, jobs: int | 
                             f"OCR'd {len(chosen)} of {len(indexes)} scanned pages; pages "
                             f"{_page_ranges(capped)} not read (OCR budget --max-ocr-pages: "
                             f"{budget} pages left for this source)", capped[0] + 1))
-    results = ocr_pages(data, chosen, lang, jobs, progress, max_pixels=limits.max_picture_pixels) if chosen else []
+    results = (ocr or ocr_pages)(data, chosen, lang, jobs, progress, max_pixels=limits.max_picture_pixels) if chosen else []
     return results + [Picture(page_ref(i + 1), note="ocr_capped") for i in capped], None
 
 

@@ -58,7 +58,8 @@ def _ole_message(data: bytes) -> str:
 
 
 def _read_binary(kind: str, data: bytes, name: str, sha: str, ocr_lang: str | None,
-                 jobs: int | None, progress: Callable[[int], Any] | None, limits: Limits) -> Document:
+                 jobs: int | None, progress: Callable[[int], Any] | None, limits: Limits,
+                 ocr: Callable[..., Any] | None = None) -> Document:
     # the binary readers (python-docx, PyMuPDF, the OCR pool) are imported when a file
     # needs them: a build served from its cache reads no file, and skips their 35 ms
     from ingest.docx_reader import DocxError, read_docx
@@ -71,7 +72,7 @@ def _read_binary(kind: str, data: bytes, name: str, sha: str, ocr_lang: str | No
             raise IngestError(f"{name}: {exc}") from None
     if kind == "pdf":
         try:
-            return read_pdf(data, name, sha, ocr_lang, jobs, progress, limits=limits)
+            return read_pdf(data, name, sha, ocr_lang, jobs, progress, limits=limits, ocr=ocr)
         except PdfError as exc:
             raise IngestError(f"{name}: {exc}") from None
     raise IngestError(f"{name}: {_ole_message(data)}")
@@ -86,7 +87,7 @@ def file_kind(mode: int) -> str:
     return "special file"
 
 
-def _read_regular_file(path: Path, name: str, limits: Limits) -> bytes:
+def read_regular_file(path: Path, name: str, limits: Limits) -> bytes:
     """The bytes of ``path`` if it is a regular file (symlinks followed) within the size
     limit. FIFOs, devices and sockets are refused on ``os.stat`` before anything opens
     them (a FIFO would block, ``/dev/zero`` never end); the file is then opened
@@ -126,21 +127,22 @@ def _read_regular_file(path: Path, name: str, limits: Limits) -> bytes:
 def read_document(path: Path, display_path: str | None = None,
                   ocr_lang: str | None = DEFAULT_LANG, jobs: int | None = None,
                   progress: Callable[[int], Any] | None = None,
-                  limits: Limits = DEFAULT_LIMITS) -> Document:
+                  limits: Limits = DEFAULT_LIMITS, ocr: Callable[..., Any] | None = None) -> Document:
     """Read ``path`` into a :class:`Document`, or raise :class:`IngestError` naming it.
 
     ``ocr_lang`` is Tesseract's language setting for pictures and scanned pages;
     ``None`` reads no picture (text already in the file is still read). ``jobs`` OCR
     processes read scanned PDF pages (``None``: one per core); ``progress(n)`` hears of
-    pages done."""
+    pages done. ``ocr`` stands in for :func:`ingest.ocr_pool.ocr_pages` (same arguments):
+    a batch build hands a large scan's pages to other workers (:mod:`qbank.batch`)."""
     name = display_path or str(path)
-    data = _read_regular_file(path, name, limits)
+    data = read_regular_file(path, name, limits)
     if not data.strip():
         raise IngestError(f"{name}: file is empty")
     sha = hashlib.sha256(data).hexdigest()
     binary = _binary_kind(data[:8])
     if binary:
-        return _read_binary(binary, data, name, sha, ocr_lang, jobs, progress, limits)
+        return _read_binary(binary, data, name, sha, ocr_lang, jobs, progress, limits, ocr)
     text, repaired = decode_text(data)
     if repaired is not None and text.count("\ufffd") > max(MAX_REPAIRED, MAX_REPAIRED_SHARE * len(text)):
         raise IngestError(f"{name}: not UTF-8 text ({repaired.message}; save it as UTF-8)")

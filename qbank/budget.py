@@ -12,10 +12,16 @@ bare ``except:`` may still swallow it (langdetect's profile loader does), so the
 repeats and a source that ran on past its budget is reported stopped all the same.
 Ctrl-C works alike for the whole build (``KeyboardInterrupt``, raised again after the
 source if swallowed; the temp folder is removed, the corpus folder left as it was).
+
+Sources read by workers (:mod:`qbank.executors`) keep their budget there: a local pool's
+worker runs each task in its main thread, where the alarm works as above; a Dask worker
+runs tasks in a thread of its own, where no signal arrives, so there a watcher thread
+raises the timeout in the task's thread (:func:`_thread_budget`).
 """
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import threading
@@ -87,10 +93,14 @@ _TIMEOUT_RETRY = 2.0
 
 @contextlib.contextmanager
 def time_budget(seconds: float) -> Iterator[None]:
-    """Raise :class:`SourceTimeout` in this (main) thread after ``seconds``; no-op for
-    0, or outside the main thread (signals only reach the main thread)."""
-    if not seconds or seconds <= 0 or not in_main_thread():
+    """Raise :class:`SourceTimeout` in this thread after ``seconds`` (no-op for 0): by
+    ``SIGALRM`` in the main thread, by :func:`_thread_budget` in any other."""
+    if not seconds or seconds <= 0:
         yield
+        return
+    if not in_main_thread():
+        with _thread_budget(seconds):
+            yield
         return
     before = _child_pids()
     owner = os.getpid()
@@ -118,6 +128,51 @@ def time_budget(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
         if outer:  # someone else's timer was running: give it back what is left of it
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 0.001))
+
+
+@contextlib.contextmanager
+def _thread_budget(seconds: float) -> Iterator[None]:
+    """:func:`time_budget` for a thread other than the main one (a Dask worker runs its
+    tasks in one, where no signal arrives): a watcher thread raises the timeout in it with
+    ``PyThreadState_SetAsyncExc``, again every :data:`_TIMEOUT_RETRY` seconds while it runs
+    on, as the alarm does. The exception lands at the thread's next Python instruction, so
+    a C call (a Tesseract page, a second or two) finishes first. The watcher only raises
+    under ``lock`` while the block runs, and leaving the block clears one still pending,
+    so none lands after it."""
+    target = threading.get_ident()
+    raise_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    # the exception is raised as a class, without arguments: one that knows its seconds
+    timeout = type("SourceTimeout", (SourceTimeout,), {"__init__": lambda self: SourceTimeout.__init__(self, seconds)})
+    lock = threading.Lock()
+    done = threading.Event()
+    expired = False
+
+    def watch() -> None:
+        nonlocal expired
+        wait = seconds
+        while not done.wait(wait):
+            with lock:
+                if done.is_set():
+                    return
+                expired = True
+                raise_async(ctypes.c_ulong(target), ctypes.py_object(timeout))
+            wait = _TIMEOUT_RETRY
+
+    watcher = threading.Thread(target=watch, name="qbank-time-budget", daemon=True)
+    watcher.start()
+    try:
+        yield
+        if expired:  # swallowed, and the source ran on: it is still over its budget
+            raise SourceTimeout(seconds)
+    finally:
+        while True:  # a timeout landing while the watcher is stopped: stop it again
+            try:
+                with lock:
+                    done.set()
+                    raise_async(ctypes.c_ulong(target), None)  # clears one pending
+                break
+            except SourceTimeout:
+                continue
 
 
 class Interrupts:

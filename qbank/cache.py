@@ -256,18 +256,25 @@ def _decode_media(data: Any) -> dict[str, bytes] | None:
     return files
 
 
+def ocr_fits_budget(issues: list[dict[str, Any]], ocr: dict[str, Any] | None, budget: int) -> bool:
+    """Would a source whose extraction gave these ``issues`` and this ``ocr`` summary give
+    the same with ``budget`` OCR pages left? Yes when its OCR was not capped and its
+    scanned pages fit ``budget`` (then every page was and would be OCR'd). Also decides
+    whether a source read in parallel, before its allowance was known, stands
+    (:mod:`qbank.batch`)."""
+    if any(issue.get("flag") == "ocr_pages_capped" for issue in issues):
+        return False
+    pages = (ocr or {}).get("pages") or []
+    return isinstance(pages, list) and len(pages) <= budget
+
+
 def _fits_budget(entry: dict[str, Any], budget: int) -> bool:
     """Does the entry hold what a build with ``budget`` OCR pages left would give? Yes when
-    it was built with that budget, or when its OCR was not capped and its scanned pages
-    fit ``budget`` (then every page was and would be OCR'd)."""
+    it was built with that budget, or when :func:`ocr_fits_budget`."""
     if entry.get("ocr_budget") == budget:
         return True
     extraction = entry["result"]["extraction"]
-    if any(issue.get("flag") == "ocr_pages_capped" for issue in extraction["issues"]):
-        return False
-    ocr = extraction["ocr"] or {}
-    pages = ocr.get("pages") or []
-    return isinstance(pages, list) and len(pages) <= budget
+    return ocr_fits_budget(extraction["issues"], extraction["ocr"], budget)
 
 
 class SourceCache:

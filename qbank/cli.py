@@ -5,7 +5,8 @@ one-line errors shared in qbank/cli_support.py).
 Exit codes (CORPUS.md): 0 every input read; 1 some inputs failed (the rest is written,
 each failure named on stderr and in the manifest; when every input failed an existing
 corpus is kept unless ``--allow-empty``), or ``clean`` could not write its output; 2 usage
-error, or ``--out`` / ``--audit`` cannot be written (said before any input is read); 3
+error, or ``--out`` / ``--audit`` cannot be written (said before any input is read), or
+``--executor dask`` cannot start (the corpus folder is unchanged); 3
 nothing to build (no input file found: the corpus folder is left as it is unless
 ``--allow-empty``); 75 another build is writing the same ``--out`` (try again later); 130
 interrupted (Ctrl-C; the corpus folder is unchanged).
@@ -19,6 +20,7 @@ Every error is one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import sys
 from collections.abc import Iterator
@@ -29,6 +31,7 @@ from typing import Any
 from ingest.limits import DEFAULT_LIMITS, MB
 from qbank import __version__
 from qbank.cli_corpus import CORPUS_COMMANDS, add_corpus_commands
+from qbank.executors import EXECUTORS, ExecutorError
 from qbank.cli_support import (EXIT_BUSY, EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED,
                                EXIT_USAGE, StdoutClosed, _error, _positive,
                                _stdout_errors)
@@ -86,8 +89,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="run no Tesseract OCR: pictures are only referenced and scanned pages "
                             "give no text (text layers and typed text are still read)")
     build.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                       help="OCR worker processes for scanned PDF pages (default: one per core); "
-                            "each runs Tesseract single-threaded")
+                       help="worker processes reading sources (and the pages of large scans) in "
+                            "parallel (default: one per core; 1: one source after another in this "
+                            "process); each runs Tesseract single-threaded. The corpus is the same "
+                            "bytes for any N")
+    build.add_argument("--executor", choices=EXECUTORS, default="local",
+                       help="where the workers run: 'local' processes (default), or a 'dask' "
+                            "cluster (pip install 'qbank[cluster]'): a local one of --jobs workers, "
+                            "or the one at --address")
+    build.add_argument("--address", metavar="HOST:PORT",
+                       help="the Dask scheduler to read sources on (implies --executor dask; its "
+                            "workers must run this qbank and see the inputs at the same paths)")
     build.add_argument("--quiet", "-q", action="store_true",
                        help="no progress bar and no summary; errors are still printed")
     limits = build.add_argument_group(
@@ -222,6 +234,8 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from qbank.batch import prepare_worker
+    from qbank.executors import make_executor
     from qbank.extractors import Options
     from qbank.pipeline import build
     from qbank.summary import render_summary
@@ -236,15 +250,18 @@ def _build(args: argparse.Namespace) -> int:
     options = Options(ocr_correction=not args.no_ocr_correction,
                       ocr_lang=None if args.no_ocr else args.lang, jobs=args.jobs, limits=_limits(args))
     try:
+        executor = make_executor(args.executor, args.jobs, args.address, prepare_worker)
+        if executor.name == "dask":  # what its event loop leaves at a Ctrl-C is no error of ours
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         report = build(args.inputs, args.out, audit=not args.no_audit,
                        progress=False if args.quiet else None, options=options,
                        allow_empty=args.allow_empty, merge=not args.keep_duplicates,
                        compare=not args.quiet, cache=_cache(args), media=not args.no_media,
-                       enrich=not args.no_enrich)
+                       enrich=not args.no_enrich, executor=executor)
     except OutputBusy as exc:
         _error(str(exc))
         return EXIT_BUSY
-    except OutputError as exc:  # said before any input was read
+    except (OutputError, ExecutorError) as exc:  # said before any input was read / sent
         _error(str(exc))
         return EXIT_USAGE
     except OSError as exc:  # writing the new corpus failed (a full disk): the old one stands

@@ -1,9 +1,10 @@
 """The build: expand inputs, read and extract each source on its own, write the corpus.
 
 A failing source is reported (one line naming the file) and skipped; the others still
-build. The output folder is checked and locked before any input is read; nothing reaches
-it until every record has been validated, and then the whole corpus folder is replaced in
-one step (:class:`store.writer.CorpusFolder`). A build in which every input failed, or
+build. Sources are read by an executor (:mod:`qbank.executors`: here one after another,
+or by parallel workers) and handed back in input order (:mod:`qbank.batch`). The output
+folder is checked and locked before any input is read; nothing reaches it until every
+record has been validated, and then the whole corpus folder is replaced in one step (:class:`store.writer.CorpusFolder`). A build in which every input failed, or
 that found no input, leaves an existing corpus alone (unless ``allow_empty``).
 
 Each source has a time budget, and Ctrl-C stops the build cleanly: see
@@ -20,17 +21,18 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ingest.registry import IngestError, file_kind, read_document
 from qbank import CONTRACT_VERSION, __version__
-from extract.lang import warm_up
 from extract.ocr_correct import release_corrector
 from qbank.extractors import EXTRACTORS, Extraction, Options
 from qbank.budget import SourceTimeout, Interrupts, time_budget
+from qbank.batch import read_sources
 from qbank.cache import SourceCache
+from qbank.executors import Executor, SerialExecutor
 from store.dedup import merge_duplicates
 from store.ids import content_id, disambiguate, inherit_ids
 from store.media import MEDIA_DIR, MediaSink, attach_media, media_paths
@@ -164,19 +166,23 @@ def expand_inputs(inputs: list[str], skip: Path | None = None) -> tuple[list[Pat
 
 def process_source(path: Path, options: Options = Options(),
                    progress: Callable[[int], Any] | None = None,
-                   media: MediaSink | None = None) -> SourceResult:
+                   media: MediaSink | None = None, ocr: Callable[..., Any] | None = None,
+                   name: str | None = None) -> SourceResult:
     """Read and extract one file; every failure becomes a one-line error naming it.
     ``progress(n)`` hears of pages read (scanned PDFs take a while). A source past
     ``options.limits.timeout_per_source`` seconds is stopped and reported. With
     ``media``, the pictures its questions show are stored there and named from their
-    records (:func:`store.media.attach_media`), within the source's time budget."""
-    name = display_path(path)
+    records (:func:`store.media.attach_media`), within the source's time budget.
+    ``ocr`` OCRs its scanned pages instead of :func:`ingest.ocr_pool.ocr_pages`; ``name``
+    is its display path (a worker elsewhere is given it with the absolute path)."""
+    name = name or display_path(path)
     started = time.perf_counter()
     result = SourceResult(name)
     budget = options.limits.timeout_per_source
     try:
         with time_budget(budget):
-            document = read_document(path, name, options.ocr_lang, options.jobs, progress, options.limits)
+            document = read_document(path, name, options.ocr_lang, options.jobs, progress, options.limits,
+                                     ocr=ocr)
             result.sha256, result.format, result.pages = document.sha256, document.format, len(document.pages)
             extractor = EXTRACTORS.get(document.format)
             if extractor is None:
@@ -192,41 +198,44 @@ def process_source(path: Path, options: Options = Options(),
             for record in extraction.knowledge:
                 validate("knowledge", record)
             result.extraction = extraction
-    except SourceTimeout as exc:
-        result.error = f"{name}: stopped after {exc.seconds:g} s (--timeout-per-source)"
-    except IngestError as exc:
-        result.error = str(exc)
-    except RecordInvalid as exc:
-        result.error = f"{name}: invalid output, source skipped: {exc}"
-    except Exception as exc:  # a bug must not sink the batch; name the file and the bug
-        result.error = f"{name}: internal error: {type(exc).__name__}: {exc}"
+    except (SourceTimeout, Exception) as exc:  # a bug must not sink the batch either
+        result.error = source_error(name, exc)
     result.seconds = time.perf_counter() - started
     return result
+
+
+#: how the error of a source stopped by its time budget ends
+TIMED_OUT = "(--timeout-per-source)"
+
+
+def source_error(name: str, exc: BaseException) -> str:
+    """The one-line error of source ``name`` that raised ``exc``."""
+    if isinstance(exc, SourceTimeout):
+        return f"{name}: stopped after {exc.seconds:g} s {TIMED_OUT}"
+    if isinstance(exc, IngestError):
+        return str(exc)
+    if isinstance(exc, RecordInvalid):
+        return f"{name}: invalid output, source skipped: {exc}"
+    return f"{name}: internal error: {type(exc).__name__}: {exc}"
 
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _ocr_pages_used(result: SourceResult) -> int:
-    """Pages Tesseract read for this source (a page noted blank, capped, too large or
-    not OCR'd is in ``unread_pages`` and cost nothing of the build's budget)."""
-    ocr = None if result.error else result.extraction.ocr
-    return len(ocr.get("pages") or []) - len(ocr.get("unread_pages") or []) if ocr else 0
-
-
 def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | None = None,
           options: Options = Options(), allow_empty: bool = False, merge: bool = True,
           compare: bool = True, cache: SourceCache | None = None, media: bool = True,
-          enrich: bool = True) -> BuildReport:
+          enrich: bool = True, executor: Executor | None = None) -> BuildReport:
     """Build the corpus of ``inputs`` into the folder ``out``.
 
     Raises :class:`store.writer.OutputError` (``OutputBusy`` when another build holds
     ``out``) before reading anything when ``out`` cannot be written; ``OSError`` when
     writing fails later (``out`` is then unchanged). The OCR page budget
     (``limits.max_ocr_pages``) is for the whole build: each source gets what the sources
-    before it left. ``merge``: one record per question across sources (else every
-    occurrence is its own record; ids are named by content all the same). With
+    before it in input order left, whatever order they are read in. ``merge``: one
+    record per question across sources (else every occurrence is its own record; ids are
+    named by content all the same). With
     ``compare``, a corpus already in ``out`` is compared with the new one before it is
     replaced (``BuildReport.changes``, see :func:`_changes`). ``media``: keep the pictures
     questions show in ``out/media/`` (:mod:`store.media`).
@@ -237,43 +246,28 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
     read; the corpus written is the same bytes either way.
 
     With ``enrich`` (the default), the final records (merged, renamed) get ``tags``,
-    ``domains`` and ``related`` (:mod:`qbank.enrich`) before they are written."""
+    ``domains`` and ``related`` (:mod:`qbank.enrich`) before they are written.
+
+    ``executor`` (:mod:`qbank.executors`) reads the sources: None reads them here, one
+    after another (the command line's ``--jobs 1``); a pool of processes or a Dask
+    cluster reads them in parallel (:func:`qbank.batch.read_sources`). The corpus is the
+    same bytes with any."""
     started = time.perf_counter()
     out = Path(out)
     with Interrupts() as interrupts, CorpusFolder(out) as folder:
         files, results = expand_inputs(inputs, skip=folder.path)
-        warmed = False
         sink = MediaSink(folder) if media else None
         from tqdm import tqdm
 
         show = sys.stderr.isatty() if progress is None else progress
-        ocr_left = options.limits.max_ocr_pages
-        with tqdm(desc="pages", unit="page", disable=not show, leave=False, position=1) as pages:
-            for path in tqdm(files, desc="sources", unit="file", disable=not show, leave=False, position=0):
-                source_options = options
-                if ocr_left != options.limits.max_ocr_pages:
-                    source_options = replace(options, limits=replace(options.limits, max_ocr_pages=ocr_left))
-                looked_up = time.perf_counter()
-                key = cache.key(path, display_path(path), source_options, sink is not None) if cache else None
-                found = cache.load(key, source_options) if key else None
-                if found:
-                    files = found.pop("media_files")
-                    result = SourceResult(display_path(path), **found, cached=True,
-                                          media=[sink.put(data, name.rsplit(".", 1)[1])
-                                                 for name, data in files.items()] if sink else [],
-                                          seconds=time.perf_counter() - looked_up)
-                    pages.update(result.pages)
-                else:
-                    if not warmed:  # outside any source's time budget (see extract.lang.warm_up)
-                        warm_up()
-                        warmed = True
-                    result = process_source(path, source_options, pages.update, sink)
-                    if cache:
-                        cache.store(key, result, source_options,
-                                    {name: folder.read_bytes(name) for name in result.media})
+        with (executor or SerialExecutor()).for_sources(len(files)) as runner, \
+                tqdm(total=len(files), desc="sources", unit="file", disable=not show, leave=False,
+                     position=0) as sources, \
+                tqdm(desc="pages", unit="page", disable=not show, leave=False, position=1) as pages:
+            for result in read_sources(files, options, runner, cache, sink, pages.update):
                 interrupts.check()
-                ocr_left = max(0, ocr_left - _ocr_pages_used(result))
                 results.append(result)
+                sources.update(1)
         release_corrector()  # every source is read: the Korean model is not needed again
         ok = [r for r in results if not r.error]
         ocr_pages = frozenset((r.path, page) for r in ok if r.extraction.ocr

@@ -19,7 +19,10 @@ How bytes flow (nothing here keeps more than one picture in memory):
    written); the folder is then switched in with the rest of the corpus.
 
 A cache of extraction results can keep the records (with their paths) and the files
-they name, and put those back through :meth:`MediaSink.put`.
+they name, and put those back through :meth:`MediaSink.put` (:func:`put_files`). So does a
+batch build whose sources are read in other processes or on other machines: there a
+source's pictures go into a :class:`MemoryFolder` and travel back with its records, and
+the build puts them into the corpus (:mod:`qbank.batch`).
 """
 from __future__ import annotations
 
@@ -73,6 +76,26 @@ class MediaSink:
             self.folder.remove(path)
             del self.written[path]
         return dict(sorted(self.written.items()))
+
+
+class MemoryFolder:
+    """A ``MediaSink`` folder that keeps the files in memory (``files``: path -> bytes),
+    for a source read away from the corpus folder."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        self.files[relative] = data
+
+    def remove(self, relative: str) -> None:
+        self.files.pop(relative, None)
+
+
+def put_files(sink: MediaSink, files: dict[str, bytes]) -> list[str]:
+    """Store ``files`` (``media/<sha256>.<ext>`` -> bytes, as a :class:`MemoryFolder` or a
+    cache entry holds them) with ``sink``; their paths, in the same order."""
+    return [sink.put(data, name.rsplit(".", 1)[1]) for name, data in files.items()]
 
 
 def media_paths(questions: Iterable[dict[str, Any]]) -> set[str]:

@@ -14,6 +14,7 @@ import pytest
 
 import qbank
 import qbank.cache
+import qbank.batch
 import qbank.pipeline
 from conftest import GUIDE, REPO, SAMPLES, needs_shared
 from qbank.cache import SourceCache
@@ -77,7 +78,7 @@ def test_unchanged_rebuild_of_the_samples_is_served_from_cache_byte_for_byte(tmp
     assert len(calls) == 4 and not any(s.cached for s in cold.sources)
     assert len(entries(tmp_path / "cache")) == 4
     warmed = []
-    monkeypatch.setattr(qbank.pipeline, "warm_up", lambda: warmed.append(1))
+    monkeypatch.setattr(qbank.batch, "warm_up", lambda: warmed.append(1))
     calls.clear()
     warm, cache = run([SAMPLES], tmp_path / "warm", tmp_path / "cache", options)
     assert calls == [] and warmed == [] and cache.hits == 4 and cache.misses == 0
@@ -264,7 +265,8 @@ def test_no_cache_bypasses_it(tmp_path, calls, capsys):
     from qbank.cli import main
 
     folder = notes_folder(tmp_path / "in", 1)
-    args = ["build", str(folder), "--no-ocr", "--no-ocr-correction", "--cache-dir", str(tmp_path / "cache")]
+    args = ["build", str(folder), "--no-ocr", "--no-ocr-correction", "--cache-dir", str(tmp_path / "cache"),
+            "--jobs", "1"]  # read in this process, where the spy is
     assert main(args + ["--out", str(tmp_path / "a")]) == 0
     assert len(entries(tmp_path / "cache")) == 1 and calls == ["notes0.md"]
     assert main(args + ["--out", str(tmp_path / "b"), "--no-cache"]) == 0

@@ -476,7 +476,7 @@ def test_limit_options_reach_every_source_and_the_ocr_budget_is_per_build(tmp_pa
 
     seen = []
 
-    def fake(path, options, progress=None, media=None):
+    def fake(path, options, progress=None, media=None, **kwargs):
         seen.append(options.limits)
         return qbank.pipeline.SourceResult(path.name, "0" * 64, "pdf", 3,
                                            qbank.pipeline.Extraction(ocr={"pages": [1, 2, 3]}))
@@ -487,7 +487,8 @@ def test_limit_options_reach_every_source_and_the_ocr_budget_is_per_build(tmp_pa
         notes(folder, name)
     code, errors = build_main(capsys, str(folder), "--out", str(tmp_path / "out"), *FAST,
                               "--max-input-mb", "2", "--max-inflated-mb", "3", "--max-picture-mpx", "1.5",
-                              "--max-pdf-pages", "7", "--max-ocr-pages", "5", "--timeout-per-source", "9")
+                              "--max-pdf-pages", "7", "--max-ocr-pages", "5", "--timeout-per-source", "9",
+                              "--jobs", "1")  # in this process, where the stand-in is (test_parallel.py: any --jobs)
     assert code == 0, errors
     assert [l.max_ocr_pages for l in seen] == [5, 2, 0]
     first = seen[0]
