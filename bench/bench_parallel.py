@@ -81,10 +81,7 @@ def make_folder(folder: Path, count: int, scans: int, seed: int) -> list[Path]:
     paths = generate(folder, count, seed)
     for expected in folder.glob("*.expected.jsonl"):
         expected.unlink()
-    # not the two-column ones: the OCR of their scans gives answer lines that send
-    # extract/exam_grammar.py's answer pattern into minutes of backtracking
-    multi = [p for p in paths if p.suffix == ".pdf" and "pdf2col" not in p.name
-             and pymupdf.open(p).page_count >= 2][:scans]
+    multi = [p for p in paths if p.suffix == ".pdf" and pymupdf.open(p).page_count >= 2][:scans]
     return paths + [scan_pdf(p, folder / f"scan-{p.stem}.pdf") for p in multi]
 
 
