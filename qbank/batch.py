@@ -5,8 +5,8 @@ the order of ``files``, whatever runs the tasks (:mod:`qbank.executors`) and in 
 order they finish; the build then merges, names and writes them as it always did, so the
 corpus is the same bytes for ``--jobs 1``, ``--jobs 8`` and a Dask cluster.
 
-* **A few sources out at once.** At most :data:`AHEAD_PER_WORKER` sources per worker
-  are being read; finished ones wait for their turn. The driver holds records (what the
+* **A few sources out at once.** At most ``executor.ahead`` sources per worker are being
+  read; finished ones wait for their turn. The driver holds records (what the
   corpus needs anyway), never documents: those live in the workers, one a worker at a
   time, so a 10,000-file folder costs the driver its records.
 * **The cache stays in the driver** (:mod:`qbank.cache`): lookups before dispatch, only
@@ -54,11 +54,11 @@ from qbank.executors import Executor, TaskLost
 from qbank.extractors import Options
 from store.media import MediaSink, MemoryFolder, put_files
 
-#: Sources being read at once, per worker: one running, one queued behind it. Finished
-#: ones wait for their turn without limit (records, which the build keeps anyway): with
-#: a window over the oldest source not handed back instead (8 sources), a scan at the
-#: head kept every other worker idle until it was done (12 scans: 83 % of 2 cores used).
-AHEAD_PER_WORKER = 2
+#: Sources being read at once, per worker, is the executor's ``ahead`` (a local pool: one
+#: running, one queued behind it). Finished ones wait for their turn without limit
+#: (records, which the build keeps anyway): with a window over the oldest source not
+#: handed back instead (8 sources), a scan at the head kept every other worker idle until
+#: it was done (12 scans: 83 % of 2 cores used).
 #: A worker hands back a scan with more pages than this to OCR ...
 SPLIT_OVER = 2
 #: ... and they go out this many a task (a second or two of Tesseract each; a task reads
@@ -237,11 +237,11 @@ class _Batch:
         """May another source go out? In this process only once the one before is handed
         back, as the serial build always did: each with its exact OCR allowance, its
         scan's pages on an OCR pool of ``options.jobs``. Elsewhere while fewer than
-        :data:`AHEAD_PER_WORKER` a worker are being read (a cluster says how many workers
+        the executor's ``ahead`` a worker are being read (a cluster says how many workers
         it has once it is reached); finished ones wait for their turn, however many."""
         if self.executor.in_process:
             return not self.sources
-        return self.out < self.executor.workers * AHEAD_PER_WORKER
+        return self.out < self.executor.workers * self.executor.ahead
 
     def run(self) -> Iterator[Any]:
         waiting = iter(enumerate(self.files))

@@ -61,6 +61,9 @@ class Executor(ABC):
     name = "serial"
     #: processes that run tasks at once (the build keeps about this many busy)
     workers = 1
+    #: sources a build keeps out per worker: one running and one queued behind it, so a
+    #: worker never waits for the next while a result travels back
+    ahead = 2
     #: tasks run in this process: they can report progress as they go, and an OCR pool
     #: of their own spreads a scanned PDF's pages
     in_process = False
