@@ -24,7 +24,7 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from extract.hangul import FINALS, final_index, vowel, with_final
 from extract.lexicon_snap import LexiconSnapper, SnapCosts
@@ -44,12 +44,12 @@ _NOUN_TAGS = frozenset({"NNG", "NNP"})
 _CLOSING = ".,:;!?)]'\""
 #: words each side of a real word that kiwi scores it with (the sentence's say)
 REAL_WORD_WINDOW = 2
-#: how much better kiwi must score the domain word in its window (log-probability) ...
+#: how much better kiwi must score the domain word in its window (log-probability)
 REAL_WORD_MARGIN = 3.0
-#: ... and for a common word (kiwi scores it alone above :data:`COMMON_SCORE`): in the
-#: guide, 고정 범위 (규정?), 정수 인코딩 (점수?) and 시도해 볼 (지도?) won by 3.6-5.6 while
-#: the rare words the OCR made (전락 -19.2, 담지 -22.5, 합수 -21.4) were worth their swap
-COMMON_WORD_MARGIN = 8.0
+#: a word kiwi scores alone above this is common and never swapped: in the guide, 고정 범위
+#: (규정?), 정수 인코딩 (점수?) and 시도해 볼 (지도?) won by 3.6-5.6 and only 소설 (소셜) by
+#: more than 8, while the rare words the OCR made (전락 -19.2, 담지 -22.5, 합수 -21.4)
+#: were worth their swap
 COMMON_SCORE = -19.0
 #: how much likelier the words around a garbled word must find a common noun in its place
 #: (:meth:`KoreanCorrector._snap_word`); at 4-8 the guide's diagram scraps became words
@@ -140,39 +140,43 @@ class KoreanCorrector:
             return results
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tokenized = list(self.kiwi.tokenize([texts[i] for i in todo], typos=self.typos,
-                                                typo_cost_threshold=self.threshold))
+            # kiwi tokenizes ahead in its own threads while the words are rewritten here:
+            # the tokens are kept only for the texts a document-wide swap may still change
+            tokenized = self.kiwi.tokenize([texts[i] for i in todo], typos=self.typos,
+                                           typo_cost_threshold=self.threshold)
             swaps: dict[str, str] = {}
-            typed = [self._apply_typos(texts[i], tokens, swaps=swaps)
-                     for i, tokens in zip(todo, tokenized)]
-            agreed = {form: target for form, target in swaps.items() if target}
-            left = re.compile("|".join(map(re.escape, sorted(agreed)))) if agreed else None
+            typed, kept = [], {}
             for n, (index, tokens) in enumerate(zip(todo, tokenized)):
-                if left is not None and left.search(typed[n][0]):  # a swap not made here yet
-                    typed[n] = self._apply_typos(texts[index], tokens, agreed=agreed)
+                declined: set[str] = set()
+                typed.append(self._apply_typos(texts[index], tokens, swaps, declined=declined))
+                if declined:
+                    kept[n] = (tokens, declined)
+            agreed = {form: target for form, target in swaps.items() if target}
+            for n, index in enumerate(todo):
+                if n in kept and not kept[n][1].isdisjoint(agreed):  # a swap not made here yet
+                    typed[n] = self._apply_typos(texts[index], kept[n][0], agreed=agreed)
                 text, more = self._apply_rules(typed[n][0])
                 results[index] = (text, typed[n][1] + more)
         return results
 
     # ------------------------------------------------------------------ typo layer
     def _apply_typos(self, text: str, tokens: list, swaps: dict[str, str] | None = None,
-                     agreed: dict[str, str] | None = None) -> tuple[str, list[Edit]]:
+                     agreed: dict[str, str] | None = None,
+                     declined: set[str] | None = None) -> tuple[str, list[Edit]]:
         """Rewrite the words holding a typo token or a suspect noun stem (most hold none).
-        ``swaps`` hears of the real-word swaps made (:meth:`_real_word`); ``agreed`` are
-        swaps the document made elsewhere."""
+        ``swaps`` hears of the real-word swaps made (:meth:`_real_word`), ``declined`` of
+        the words that had a swap their sentence did not make; ``agreed`` are swaps the
+        document made elsewhere."""
         spans = [m.span() for m in _WORD.finditer(text)]
-        starts = [s for s, _ in spans]
-        by_word: dict[int, list] = {}
-        for token in tokens:
-            by_word.setdefault(bisect_right(starts, token.start) - 1, []).append(token)
+        by_word = _tokens_by_word(tokens, spans)
         protected: list[tuple[int, int]] | None = None
         pieces: list[str] = []
         edits: list[Edit] = []
         last = 0
-        for index, word_tokens in by_word.items():
+        for index, (word_tokens, has_typo) in by_word.items():
             stem = _stem_run(word_tokens)
-            has_typo = any(t.typo_cost > 0 for t in word_tokens)
-            real_word = self._real_word(text, spans, index, stem, swaps, agreed)
+            real_word = (self._real_word(text, spans, index, stem, swaps, agreed, declined)
+                         if len(stem) == 1 else None)
             if not has_typo and real_word is None and not self._suspect_stem(stem):
                 continue
             start, end = spans[index]
@@ -187,7 +191,8 @@ class KoreanCorrector:
                 edits.append(Edit(start, word, new, "real-word", 0.5))
                 last = end
                 continue
-            snapped = self._snap_word(word, start, stem, self._window(text, spans, index)) if stem else None
+            snapped = (self._snap_word(word, start, stem, lambda: self._window(text, spans, index))
+                       if stem and not all(map(_known_piece, stem)) else None)
             if snapped is not None and has_typo and not self._snap_beats_typos(
                     snapped[0], word, start, word_tokens):
                 snapped = None
@@ -208,14 +213,14 @@ class KoreanCorrector:
         return "".join(pieces), edits
 
     def _real_word(self, text: str, spans: list[tuple[int, int]], index: int, stem: list,
-                   swaps: dict[str, str] | None = None,
-                   agreed: dict[str, str] | None = None) -> str | None:
+                   swaps: dict[str, str] | None = None, agreed: dict[str, str] | None = None,
+                   declined: set[str] | None = None) -> str | None:
         """The word at ``index`` with its noun stem swapped for a domain word it is one
         look-alike jamo away from, when the sentence around it says so: a real word the OCR
         made of a domain word (마케팅 전략 read as 전락, a fall) passes every lexicon check.
         Kiwi scores the words around it (:data:`REAL_WORD_WINDOW` each side) with either
-        stem; the domain word must win by :data:`REAL_WORD_MARGIN` (a common word by
-        :data:`COMMON_WORD_MARGIN`).
+        stem; the domain word must win by :data:`REAL_WORD_MARGIN`. A common word
+        (:data:`COMMON_SCORE`) is left alone.
 
         One sense per document: a rare word swapped where its sentence said so clearly
         (``swaps``, one target per word; two targets cancel) is swapped wherever in the
@@ -233,10 +238,11 @@ class KoreanCorrector:
         lo = stem[0].start - start
         if word[lo:lo + len(form)] != form:
             return None
+        if self._score(form) > COMMON_SCORE:
+            return None
         before, after = self._window(text, spans, index)
         base = self._score(before + word + after)
-        common = self._score(form) > COMMON_SCORE
-        margin = COMMON_WORD_MARGIN if common else REAL_WORD_MARGIN
+        margin = REAL_WORD_MARGIN
         if agreed and form in agreed:
             margin = AGREED_MARGIN
         best, best_gain, target = None, margin, None
@@ -245,8 +251,10 @@ class KoreanCorrector:
             gain = self._score(before + new + after) - base
             if gain >= best_gain:
                 best, best_gain, target = new, gain, candidate
-        if best is not None and swaps is not None and not common:
+        if best is not None and swaps is not None:
             swaps[form] = target if swaps.get(form, target) == target else ""
+        elif best is None and declined is not None:
+            declined.add(form)
         return best
 
     def _snap_beats_typos(self, snapped: str, word: str, offset: int, tokens: list) -> bool:
@@ -263,7 +271,8 @@ class KoreanCorrector:
         return len(stem) > 1 or stem[0].oov or stem[0].score < RARE_SCORE
 
     def _snap_word(self, word: str, offset: int, stem: list,
-                   context: tuple[str, str] = ("", "")) -> tuple[str, float, str] | None:
+                   context: Callable[[], tuple[str, str]] = lambda: ("", "")
+                   ) -> tuple[str, float, str] | None:
         """Replace the noun stem of ``word`` by the lexicon word it was garbled from.
 
         A particle glued into an unknown stem (트래피올) is split off first; whatever follows
@@ -273,7 +282,7 @@ class KoreanCorrector:
         A stem kiwi reads as no word at all that the domain lexicon cannot place may snap
         onto a common noun (``data/general_ko.json``: 습라이드 → 슬라이드, 카데고리 →
         카테고리) through look-alike jamo only, and only when the words around it
-        (``context``, :meth:`_window`) make the sentence likelier by
+        (``context()``, :meth:`_window`) make the sentence likelier by
         :data:`GENERAL_CONTEXT_MARGIN`: the common words are many, and a scrap of a diagram
         read as text is near one of them as often as a garbled word is."""
         lo = stem[0].start - offset
@@ -309,7 +318,7 @@ class KoreanCorrector:
             new = word[:lo] + target + word[lo + cut:]
             if lo + cut < len(word):
                 new = self.correct_word(new)
-            if common and not self._context_gain(word, new, context) >= GENERAL_CONTEXT_MARGIN:
+            if common and not self._context_gain(word, new, context()) >= GENERAL_CONTEXT_MARGIN:
                 continue
             if (self._score(_bare(new)) >= self._score(_bare(word)) + margin
                     and (best is None or cost < best[1])):
@@ -457,16 +466,44 @@ def _known_piece(token: Any) -> bool:
     return not token.oov and (token.len > 1 or token.tag in _AFFIX_TAGS)
 
 
+_LAST = float("inf")
+
+
+def _tokens_by_word(tokens: Iterable, spans: list[tuple[int, int]]) -> dict[int, tuple[list, bool]]:
+    """The tokens of each whitespace word (by its index in ``spans``) and whether one of
+    them is a typo (kiwi's tokens come in text order: one pass)."""
+    by_word: dict[int, tuple[list, bool]] = {}
+    index, ends = -1, -1
+    current: list = []
+    typo = False
+    for token in tokens:
+        if token.start >= ends:
+            if current:
+                by_word[index] = (current, typo)
+            index = bisect_right(spans, (token.start, _LAST)) - 1
+            ends = spans[index][1]
+            current, typo = [], False
+        current.append(token)
+        typo = typo or token.typo_cost > 0
+    if current:
+        by_word[index] = (current, typo)
+    return by_word
+
+
 def _stem_run(tokens: list) -> list:
     """The word's leading tokens that can belong to a noun stem, read as printed, after
     what opens the word: a bracket, a quote, Latin letters or digits (``(애플리켓이선``,
     ``AWS(애플리켓이선``: the stem is what follows)."""
     run = []
-    start = 0
-    while start < len(tokens) and tokens[start].tag.startswith("S") and tokens[start].typo_cost <= 0:
-        start += 1
-    for token in tokens[start:]:
-        if token.tag not in _STEM_TAGS or token.typo_cost > 0:
+    opening = True
+    for token in tokens:
+        if token.typo_cost > 0:
+            break
+        tag = token.tag
+        if opening and tag[0] == "S":
+            continue
+        opening = False
+        if tag not in _STEM_TAGS:
             break
         run.append(token)
     return run
