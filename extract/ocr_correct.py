@@ -118,7 +118,7 @@ class KoreanCorrector:
                                       for orig, errors, cost in rules["typos"]])
         self.threshold = float(rules["threshold"])
         self.protect = re.compile(rules["protect"])
-        self.rules = [dict(rule, regex=re.compile(rule["pattern"])) for rule in rules["rules"]]
+        self.rules = [dict(rule, regex=re.compile(_narrowed(rule))) for rule in rules["rules"]]
 
     def _unknown_words(self, words: list[str]) -> list[str]:
         """Lexicon words kiwi reads as out-of-vocabulary or as several pieces (only those
@@ -464,6 +464,21 @@ def _bare(word: str) -> str:
 def _known_piece(token: Any) -> bool:
     """A token kiwi knows that can stand in a stem as written: a word, or an affix (효율+적)."""
     return not token.oov and (token.len > 1 or token.tag in _AFFIX_TAGS)
+
+
+def _narrowed(rule: dict) -> str:
+    """A rule's pattern with its ``syl`` group narrowed to the syllables the rule takes
+    (``needs_open_syllable``: no final; ``needs_final``: that final): the ending rules'
+    patterns otherwise stop at every 니다 and 습니다 of a text to look at the syllable."""
+    pattern = rule["pattern"]
+    if "needs_final" in rule:
+        final = FINALS.index(rule["needs_final"])
+    elif rule.get("needs_open_syllable"):
+        final = 0
+    else:
+        return pattern
+    syllables = "".join(chr(0xAC00 + code) for code in range(final, 11172, 28))
+    return pattern.replace("(?P<syl>[가-힣])", f"(?P<syl>[{syllables}])")
 
 
 _LAST = float("inf")
