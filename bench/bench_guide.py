@@ -101,7 +101,7 @@ def whole_process(guide: Path, runs: int) -> None:
         rows = {"python3 -c pass (baseline)": [], "qbank build guide": []}
         for _ in range(runs):
             rows["python3 -c pass (baseline)"].append(child_run([sys.executable, "-c", "pass"]))
-            rows["qbank build guide"].append(child_run(qbank + ["build", str(guide), "--out", tmp, "-q"]))
+            rows["qbank build guide"].append(child_run(qbank + ["build", str(guide), "--out", tmp, "-q", "--no-cache"]))
     print(f"whole process, {runs} runs")
     print(f"  {'command':38} {'min s':>8} {'median s':>9} {'peak MB':>8}")
     for name, samples in rows.items():
