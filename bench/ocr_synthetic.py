@@ -853,7 +853,7 @@ def _print(result: dict) -> None:
     for pos, name in (("i", "initial"), ("v", "vowel"), ("f", "final")):
         print(f"  jamo {name:8} {fmt(ch['jamo_confusions'][pos])}")
     print(f"  Latin look-alikes:   {fmt(ch['latin_look_alikes'])}")
-    print(f"  insertions per gap:  " + ", ".join(f"{k} {v:.4f}" for k, v in ch["insertions_per_gap"].items()))
+    print("  insertions per gap:  " + ", ".join(f"{k} {v:.4f}" for k, v in ch["insertions_per_gap"].items()))
     print()
     print(f"synthetic set: {syn['source_paragraphs']} clean paragraphs ({syn['source_chars']} chars) of "
           f"{CLEAN_TEXT.name}, {syn['batches']} corrupted copies each (seed {result['seed']}, "

@@ -22,13 +22,15 @@ import re
 from bisect import bisect_right
 import unicodedata
 import warnings
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from extract.hangul import FINALS, final_index, vowel, with_final
+from extract.edits import Edit
 from extract.lexicon_snap import LexiconSnapper, SnapCosts
+from extract.ocr_rules import VERIFY_MARGIN, RuleLayer
 from extract.rules import load_rules
+
+__all__ = ["Edit", "KoreanCorrector", "domain_lexicon", "get_corrector", "release_corrector"]
 
 RULES = "ocr_ko"
 DOMAIN = "domain_ko"
@@ -62,28 +64,11 @@ AGREED_MARGIN = 0.0
 RARE_SCORE = -12.0
 #: margin for replacing a stem kiwi read as known words (an OOV stem needs VERIFY_MARGIN)
 KNOWN_MARGIN = 4.0
-#: kiwi's score must improve by at least this much for a verified rule edit.
-VERIFY_MARGIN = 1.0
 #: log-probability units one unit of typo cost is worth in kiwi's search (kiwi's default
 #: is 6). At 4, a misread word that the sentence makes likely wins over a rare reading of
 #: it (마케팅 전락 → 전략) on the dev pairs and on the synthetic set alike; at 3 and below
 #: correct text starts to change (bench/ocr_synthetic.py, "CER added on clean").
 TYPO_COST_WEIGHT = 6.0
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One change made to a text: where (in the text it was applied to), what, why."""
-
-    start: int
-    before: str
-    after: str
-    reason: str
-    cost: float
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "before": self.before, "after": self.after,
-                "reason": self.reason, "cost": self.cost}
 
 
 class KoreanCorrector:
@@ -118,7 +103,7 @@ class KoreanCorrector:
                                       for orig, errors, cost in rules["typos"]])
         self.threshold = float(rules["threshold"])
         self.protect = re.compile(rules["protect"])
-        self.rules = [dict(rule, regex=re.compile(_narrowed(rule))) for rule in rules["rules"]]
+        self.rules = RuleLayer(rules["rules"], self.protect, self._score)
 
     def _unknown_words(self, words: list[str]) -> list[str]:
         """Lexicon words kiwi reads as out-of-vocabulary or as several pieces (only those
@@ -155,7 +140,7 @@ class KoreanCorrector:
             for n, index in enumerate(todo):
                 if n in kept and not kept[n][1].isdisjoint(agreed):  # a swap not made here yet
                     typed[n] = self._apply_typos(texts[index], kept[n][0], agreed=agreed)
-                text, more = self._apply_rules(typed[n][0])
+                text, more = self.rules.apply(typed[n][0])
                 results[index] = (text, typed[n][1] + more)
         return results
 
@@ -383,69 +368,6 @@ class KoreanCorrector:
         joined = self.kiwi.join(tokens)
         return joined if _HANGUL.search(joined) else None
 
-    # ------------------------------------------------------------------ rule layer
-    def _apply_rules(self, text: str) -> tuple[str, list[Edit]]:
-        edits: list[Edit] = []
-        for rule in self.rules:
-            text, more = self._apply_rule(rule, text)
-            edits.extend(more)
-        return text, edits
-
-    def _apply_rule(self, rule: dict, text: str) -> tuple[str, list[Edit]]:
-        matches = list(rule["regex"].finditer(text))
-        if not matches:
-            return text, []
-        protected = [m.span() for m in self.protect.finditer(text)]
-        out: list[str] = []
-        edits: list[Edit] = []
-        last = 0
-        for match in matches:
-            if any(s < match.end() and match.start() < e for s, e in protected):
-                continue
-            replacement = self._replacement(rule, match, text)
-            if replacement is None or replacement == match.group():
-                continue
-            out.append(text[last: match.start()])
-            out.append(replacement)
-            edits.append(Edit(match.start(), match.group(), replacement, rule["reason"], 1.0))
-            last = match.end()
-        out.append(text[last:])
-        return "".join(out), edits
-
-    def _replacement(self, rule: dict, match: re.Match[str], text: str) -> str | None:
-        """What one rule match becomes, or None to leave it.
-
-        Rule kinds (see ``rules`` in the data file): ``replace`` is a literal; ``jamo_final``
-        puts a final consonant on the ``syl`` group (one without a final with
-        ``needs_open_syllable``, one ending in ``needs_final`` with that); ``harmony`` turns a past-tense 었 into
-        았 after a bright (ㅏ/ㅗ) stem vowel. With ``verify`` kiwi's score of the word must
-        improve by :data:`VERIFY_MARGIN`."""
-        if "replace" in rule:
-            candidate = match.expand(rule["replace"])
-        elif "harmony" in rule:
-            if vowel(match.group("syl")) not in rule["harmony"]:
-                return None
-            candidate = match.group("syl") + rule["after"]
-        else:
-            syllable = match.group("syl")
-            if rule.get("needs_open_syllable") and final_index(syllable) != 0:
-                return None
-            if "needs_final" in rule and final_index(syllable) != FINALS.index(rule["needs_final"]):
-                return None
-            candidate = with_final(syllable, rule["jamo_final"])
-        if rule.get("verify") and not self._improves(text, match, candidate):
-            return None
-        return candidate
-
-    def _improves(self, text: str, match: re.Match[str], candidate: str) -> bool:
-        """Does kiwi score the word holding ``match`` better with ``candidate``?"""
-        word_start = text.rfind(" ", 0, match.start()) + 1
-        word_end = text.find(" ", match.end())
-        word_end = len(text) if word_end < 0 else word_end
-        before = text[word_start:word_end]
-        after = before[: match.start() - word_start] + candidate + before[match.end() - word_start:]
-        return self._score(after) >= self._score(before) + VERIFY_MARGIN
-
     @lru_cache(maxsize=65536)
     def _score(self, text: str) -> float:
         """kiwi's log-probability of the best analysis of ``text`` (one word, mostly)."""
@@ -464,21 +386,6 @@ def _bare(word: str) -> str:
 def _known_piece(token: Any) -> bool:
     """A token kiwi knows that can stand in a stem as written: a word, or an affix (효율+적)."""
     return not token.oov and (token.len > 1 or token.tag in _AFFIX_TAGS)
-
-
-def _narrowed(rule: dict) -> str:
-    """A rule's pattern with its ``syl`` group narrowed to the syllables the rule takes
-    (``needs_open_syllable``: no final; ``needs_final``: that final): the ending rules'
-    patterns otherwise stop at every 니다 and 습니다 of a text to look at the syllable."""
-    pattern = rule["pattern"]
-    if "needs_final" in rule:
-        final = FINALS.index(rule["needs_final"])
-    elif rule.get("needs_open_syllable"):
-        final = 0
-    else:
-        return pattern
-    syllables = "".join(chr(0xAC00 + code) for code in range(final, 11172, 28))
-    return pattern.replace("(?P<syl>[가-힣])", f"(?P<syl>[{syllables}])")
 
 
 _LAST = float("inf")

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import GOLD, GUIDE, needs_shared
+from conftest import GOLD, needs_shared
 from extract.stray_tokens import strip_icon_bullets
 
 
