@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable
 from extract.edits import Edit
 from extract.lexicon_snap import LexiconSnapper, SnapCosts
 from extract.ocr_rules import VERIFY_MARGIN, RuleLayer
+from extract.real_words import RealWordSwaps
 from extract.rules import load_rules
 
 __all__ = ["Edit", "KoreanCorrector", "domain_lexicon", "get_corrector", "release_corrector"]
@@ -41,25 +42,13 @@ _WORD = re.compile(r"\S+")
 #: tags that make up a noun stem (kiwi splits a garbled noun into such pieces)
 _STEM_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "MM", "IC", "XPN", "XSN", "MAG"})
 _AFFIX_TAGS = frozenset({"XSN", "XPN", "XSA", "XSV"})
-_NOUN_TAGS = frozenset({"NNG", "NNP"})
 #: punctuation that may close a word
 _CLOSING = ".,:;!?)]'\""
-#: words each side of a real word that kiwi scores it with (the sentence's say)
-REAL_WORD_WINDOW = 2
-#: how much better kiwi must score the domain word in its window (log-probability)
-REAL_WORD_MARGIN = 3.0
-#: a word kiwi scores alone above this is common and never swapped: in the guide, 고정 범위
-#: (규정?), 정수 인코딩 (점수?) and 시도해 볼 (지도?) won by 3.6-5.6 and only 소설 (소셜) by
-#: more than 8, while the rare words the OCR made (전락 -19.2, 담지 -22.5, 합수 -21.4)
-#: were worth their swap
-COMMON_SCORE = -19.0
 #: how much likelier the words around a garbled word must find a common noun in its place
 #: (:meth:`KoreanCorrector._snap_word`); at 4-8 the guide's diagram scraps became words
 #: (맛취 → 마취, 리후 → 기후), at 12 only a few of them do, and the synthetic set keeps
 #: most of the gain (bench/ocr_synthetic.py)
 GENERAL_CONTEXT_MARGIN = 12.0
-#: the margin of a swap the document agreed on elsewhere (:meth:`KoreanCorrector._real_word`)
-AGREED_MARGIN = 0.0
 #: a lone known noun scoring below this is rare enough to be looked up in the lexicon
 RARE_SCORE = -12.0
 #: margin for replacing a stem kiwi read as known words (an OOV stem needs VERIFY_MARGIN)
@@ -71,7 +60,7 @@ KNOWN_MARGIN = 4.0
 TYPO_COST_WEIGHT = 6.0
 
 
-class KoreanCorrector:
+class KoreanCorrector(RealWordSwaps):
     """Load once, then :meth:`correct_many` over any number of texts."""
 
     def __init__(self) -> None:
@@ -197,51 +186,6 @@ class KoreanCorrector:
         pieces.append(text[last:])
         return "".join(pieces), edits
 
-    def _real_word(self, text: str, spans: list[tuple[int, int]], index: int, stem: list,
-                   swaps: dict[str, str] | None = None, agreed: dict[str, str] | None = None,
-                   declined: set[str] | None = None) -> str | None:
-        """The word at ``index`` with its noun stem swapped for a domain word it is one
-        look-alike jamo away from, when the sentence around it says so: a real word the OCR
-        made of a domain word (마케팅 전략 read as 전락, a fall) passes every lexicon check.
-        Kiwi scores the words around it (:data:`REAL_WORD_WINDOW` each side) with either
-        stem; the domain word must win by :data:`REAL_WORD_MARGIN`. A common word
-        (:data:`COMMON_SCORE`) is left alone.
-
-        One sense per document: a rare word swapped where its sentence said so clearly
-        (``swaps``, one target per word; two targets cancel) is swapped wherever in the
-        same document (``agreed``, see :meth:`correct_many`) kiwi does not score the swap
-        worse: garbled neighbours (``이동합나다. 이 전락에서논 프로덕선``) blur the margin
-        a clean sentence gives."""
-        if len(stem) != 1 or stem[0].tag not in _NOUN_TAGS or stem[0].len < 2:
-            return None
-        form = stem[0].form
-        candidates = (agreed[form],) if agreed and form in agreed else self.snapper.look_alikes(form)
-        if not candidates:
-            return None
-        start, end = spans[index]
-        word = text[start:end]
-        lo = stem[0].start - start
-        if word[lo:lo + len(form)] != form:
-            return None
-        if self._score(form) > COMMON_SCORE:
-            return None
-        before, after = self._window(text, spans, index)
-        base = self._score(before + word + after)
-        margin = REAL_WORD_MARGIN
-        if agreed and form in agreed:
-            margin = AGREED_MARGIN
-        best, best_gain, target = None, margin, None
-        for candidate in candidates:
-            new = word[:lo] + candidate + word[lo + len(form):]
-            gain = self._score(before + new + after) - base
-            if gain >= best_gain:
-                best, best_gain, target = new, gain, candidate
-        if best is not None and swaps is not None:
-            swaps[form] = target if swaps.get(form, target) == target else ""
-        elif best is None and declined is not None:
-            declined.add(form)
-        return best
-
     def _snap_beats_typos(self, snapped: str, word: str, offset: int, tokens: list) -> bool:
         """Does kiwi score the lexicon snap above the word as the typo layer reads it? A
         misread particle is no garbled noun: ``예름`` is 예를 (를 read as 름), not 요금."""
@@ -309,19 +253,6 @@ class KoreanCorrector:
                     and (best is None or cost < best[1])):
                 best = (new, cost, "common-snap" if common else "lexicon-snap")
         return best
-
-    def _context_gain(self, word: str, new: str, context: tuple[str, str]) -> float:
-        """How much likelier kiwi finds ``new`` than ``word`` between the words around it."""
-        before, after = context
-        return self._score(before + new + after) - self._score(before + word + after)
-
-    @staticmethod
-    def _window(text: str, spans: list[tuple[int, int]], index: int) -> tuple[str, str]:
-        """The text before and after word ``index`` within :data:`REAL_WORD_WINDOW` words."""
-        start, end = spans[index]
-        first = spans[max(0, index - REAL_WORD_WINDOW)][0]
-        last = spans[min(len(spans) - 1, index + REAL_WORD_WINDOW)][1]
-        return text[first:start], text[end:last]
 
     @lru_cache(maxsize=65536)
     def _is_known(self, stem: str) -> bool:
