@@ -168,6 +168,7 @@ def test_snap_distance_prefers_look_alikes(snapper):
     ("AWS(애플리켓이선 서비스)", "AWS(애플리케이션 서비스)"),  # the stem after a bracket
     ("문제를 파악햇습니다", "문제를 파악했습니다"),          # past-tense ㅆ read as ㅅ
     ("모두 테스트햇으므로 배포합니다", "모두 테스트했으므로 배포합니다"),
+    ("조직에 벌금이 부과되 수 있습니다", "조직에 벌금이 부과될 수 있습니다"),  # -ㄹ before 수
 ])
 def test_confusion_families_are_corrected(corrector, noisy, clean):
     assert corrector.correct(noisy)[0] == clean
