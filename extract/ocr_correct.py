@@ -150,7 +150,8 @@ class KoreanCorrector(RealWordSwaps):
         for index, (word_tokens, has_typo) in by_word.items():
             stem = _stem_run(word_tokens)
             real_word = (self._real_word(text, spans, index, stem, swaps, agreed, declined)
-                         if len(stem) == 1 else None)
+                         if len(stem) == 1 and (self.snapper.look_alikes(stem[0].form)
+                                                or agreed and stem[0].form in agreed) else None)
             if not has_typo and real_word is None and not self._suspect_stem(stem):
                 continue
             start, end = spans[index]

@@ -4,7 +4,9 @@ read for ``AI``, a final consonant the OCR dropped (포함되니다), endings re
 syllables (살펴움니다, 보켓습니다), vowel harmony after kiwi's re-join. Runs after the typo
 layer of :class:`extract.ocr_correct.KoreanCorrector`, on its output; protected spans
 (code, URLs, numbers with units) are never touched. A rule marked ``verify`` keeps an
-edit only when kiwi scores the word better with it.
+edit only when kiwi scores the word better with it. A rule may list ``needs``: strings of
+which every match holds one, so a text holding none skips the pattern (most texts hold
+no ``Al``, ``켓`` or ``으로씨``).
 """
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ class RuleLayer:
         """``text`` through every rule, in the data file's order, and the edits made."""
         edits: list[Edit] = []
         for rule in self.rules:
+            if "needs" in rule and not any(literal in text for literal in rule["needs"]):
+                continue  # none of the strings every match holds: no need to run the pattern
             text, more = self._apply_rule(rule, text)
             edits.extend(more)
         return text, edits
