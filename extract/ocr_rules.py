@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from extract.edits import Edit
-from extract.hangul import FINALS, final_index, vowel, with_final
+from extract.hangul import BASE, FINALS, SYLLABLES, final_index, vowel, with_final
 
 #: kiwi's score must improve by at least this much for a verified rule edit.
 VERIFY_MARGIN = 1.0
@@ -106,5 +106,5 @@ def _narrowed(rule: dict) -> str:
         final = 0
     else:
         return pattern
-    syllables = "".join(chr(0xAC00 + code) for code in range(final, 11172, 28))
+    syllables = "".join(chr(BASE + code) for code in range(final, SYLLABLES, 28))
     return pattern.replace("(?P<syl>[가-힣])", f"(?P<syl>[{syllables}])")

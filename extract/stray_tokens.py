@@ -26,18 +26,6 @@ _STRAY_SYMBOLS = re.compile(r"^[^\w\s\-–—·/&+=(),:;.\[\]\u2190-\u21ff]+$")
 _STRAY_LATIN = re.compile(r"^[a-z]{1,3}$")
 #: a Latin name or acronym starting a phrase (``ML``, ``SageMaker``)
 _NAME_START = re.compile(r"^[A-Z][A-Za-z0-9]")
-#: Shapes of OCR debris (watermark pieces, speckles) that no sentence starts with. They
-#: are dropped only at a sentence boundary: after a Korean sentence end or at the start of
-#: the line, before the next sentence or the end of the line.
-_BOUNDARY_DEBRIS = tuple(re.compile(p) for p in (
-    _STRAY_SYMBOLS.pattern,                      # symbol clusters: > % @
-    r"^\(\)$",                                   # empty brackets
-    r"^'?[a-z]{1,3}$",                           # om, com, ' e
-    r"^(?=.*[a-z])[\w'.]*[@&<>|~^{}#$\\][\w'.]*$",  # lower-case letters glued to @ & < >
-    r"^(?=[a-z]*\d)[a-z\d]{6,}$",                # lower-case letters and digits: an5eraaf
-    r"^[A-Z]{2,}[a-rt-z]$",                      # SSx (but APIs, IDs stay)
-    r"^[A-Za-z0-9]?_+$",                         # O_ (an icon read with a stroke under it)
-))
 #: Shapes no word, name or identifier has, dropped wherever they stand (unless protected).
 _STRONG_DEBRIS = tuple(re.compile(p) for p in (
     r"^(?=.*[a-z])[\w'.]*@(?![\w-]+\.)[\w'.?]*$",     # e1@gman (an @ but no e-mail domain)
@@ -53,6 +41,17 @@ _SALAD = tuple(re.compile(p) for p in (
     r"^\d[A-Z][a-z]+$",                          # 9Lcom
     r"^(?=.{6,}$)[a-z]+\d+[a-z]+$",              # an5eraaf (base64, sha256 stay)
 ))
+#: Shapes of OCR debris (watermark pieces, speckles) that no sentence starts with. They
+#: are dropped only at a sentence boundary: after a Korean sentence end or at the start of
+#: the line, before the next sentence or the end of the line.
+_BOUNDARY_DEBRIS = tuple(re.compile(p) for p in (
+    _STRAY_SYMBOLS.pattern,                      # symbol clusters: > % @
+    r"^\(\)$",                                   # empty brackets
+    r"^'?[a-z]{1,3}$",                           # om, com, ' e
+    r"^(?=.*[a-z])[\w'.]*[@&<>|~^{}#$\\][\w'.]*$",  # lower-case letters glued to @ & < >
+    r"^(?=[a-z]*\d)[a-z\d]{6,}$",                # lower-case letters and digits: an5eraaf
+    r"^[A-Za-z0-9]?_+$",                         # O_ (an icon read with a stroke under it)
+)) + _SALAD
 #: a watermark's tail: up to this many short tokens before a strong-debris token that ends
 #: the line (``N gman' 8 Ssleeeee1@``, ``9 NO 틈 8 Ssleeeee1@``)
 MAX_TAIL = 4
