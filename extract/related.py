@@ -25,7 +25,6 @@ output is stable across platforms' last bits).
 """
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections import Counter

@@ -4,7 +4,8 @@ A failing source is reported (one line naming the file) and skipped; the others 
 build. Sources are read by an executor (:mod:`qbank.executors`: here one after another,
 or by parallel workers) and handed back in input order (:mod:`qbank.batch`). The output
 folder is checked and locked before any input is read; nothing reaches it until every
-record has been validated, and then the whole corpus folder is replaced in one step (:class:`store.writer.CorpusFolder`). A build in which every input failed, or
+record has been validated, and then the whole corpus folder is replaced in one step
+(:class:`store.writer.CorpusFolder`). A build in which every input failed, or
 that found no input, leaves an existing corpus alone (unless ``allow_empty``).
 
 Each source has a time budget, and Ctrl-C stops the build cleanly: see
