@@ -211,6 +211,11 @@ def _read_page(pdf: Any, index: int, counter: int, pictures: PictureReader,
     page = pdf[index]
     number = index + 1
     oversized = _oversized_images(page, pictures.limits.max_picture_pixels) if check_images else []
+    if page.get_images():  # a scan? its text first: a scan's picture is never needed as bytes
+        probe = _layout(page, oversized, images=False)
+        if not _LETTERS.search(_survey(probe).sample):
+            drawn = bool(probe["blocks"]) or bool(page.get_image_info())
+            return _untyped_page(page, number, oversized, pictures, counter, drawn)
     layout = _layout(page, oversized)
     survey = _survey(layout)
     too_complex = survey.pieces > MAX_PAGE_PIECES
@@ -218,13 +223,7 @@ def _read_page(pdf: Any, index: int, counter: int, pictures: PictureReader,
         layout = _merge_detached_spaces(_layout(page, oversized, raw=True))
         survey = _survey(layout)
     if not _has_usable_text(survey, layout):
-        if not layout["blocks"] and _blank(page):
-            return "text", [], counter  # nothing on the page at all: nothing to OCR
-        if oversized:  # rendering it would decode the picture
-            width, height = max(oversized, key=lambda size: size[0] * size[1])
-            pictures.too_large(page_ref(number), width, height, number)
-            return "text", [], counter
-        return "scan", [], counter
+        return _untyped_page(page, number, oversized, pictures, counter, bool(layout["blocks"]))
     if too_complex:
         issues.append(Issue("pdf", "page_too_complex",
                             f"page {number} has {survey.pieces} text spans and pictures (more than "
@@ -233,6 +232,19 @@ def _read_page(pdf: Any, index: int, counter: int, pictures: PictureReader,
         return "text", lines, counter
     lines, counter = _text_page_lines(page, layout, survey, counter, pictures, media)
     return "text", lines, counter
+
+
+def _untyped_page(page: Any, number: int, oversized: list[tuple[int, int]], pictures: PictureReader,
+                  counter: int, drawn: bool) -> tuple[str, list[Line], int]:
+    """A page without usable text: ``"scan"`` (to OCR), or an empty text page when nothing
+    is ``drawn`` on it (no text block, no picture) or its picture is too large to render."""
+    if not drawn and _blank(page):
+        return "text", [], counter  # nothing on the page at all: nothing to OCR
+    if oversized:  # rendering it would decode the picture
+        width, height = max(oversized, key=lambda size: size[0] * size[1])
+        pictures.too_large(page_ref(number), width, height, number)
+        return "text", [], counter
+    return "scan", [], counter
 
 
 def _oversized_images(page: Any, max_pixels: int) -> list[tuple[int, int]]:
@@ -271,18 +283,27 @@ def _may_hold_oversized_images(data: bytes, max_pixels: int) -> bool:
     return widest * tallest > max_pixels
 
 
-def _layout(page: Any, oversized: list[tuple[int, int]], raw: bool = False) -> dict:
+def _layout(page: Any, oversized: list[tuple[int, int]], raw: bool = False, images: bool = True) -> dict:
     """The page's ``dict`` (or ``rawdict``) layout, sorted as MuPDF sorts it. A page with
     an oversized picture is extracted without pictures (see :func:`_oversized_images`)
     and its pictures put back as blocks without bytes where MuPDF draws them, each
     noted too large: which drawn picture is which resource cannot be told without
-    decoding them, so a small logo beside the bomb goes unread too (the issue says so)."""
-    option = "rawdict" if raw else "dict"
-    if not oversized:
-        return page.get_text(option, sort=True)
+    decoding them, so a small logo beside the bomb goes unread too (the issue says so).
+
+    ``images=False``: its text blocks alone, in the same order. :func:`_read_page` looks
+    at a page with pictures that way first: the full layout re-encodes every picture as
+    PNG, 69 ms for a scanned page's (0.2 ms without), paid again by each read of a scan
+    split over workers (:mod:`qbank.batch`), and a scan's picture is rendered for OCR
+    anyway."""
     import pymupdf
 
-    layout = page.get_text(option, flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
+    option = "rawdict" if raw else "dict"
+    if images and not oversized:
+        return page.get_text(option, sort=True)
+    flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
+    if not images:
+        return page.get_text(option, flags=flags, sort=True)
+    layout = page.get_text(option, flags=flags)
     width, height = max(oversized, key=lambda size: size[0] * size[1])
     for kind, bbox in page.get_bboxlog():
         if kind == "fill-image":

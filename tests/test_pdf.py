@@ -99,6 +99,41 @@ def test_ocr_jobs_do_not_change_the_result():
     assert one.pictures == two.pictures
 
 
+def _picture_of(text: str) -> bytes:
+    """PNG of ``text`` in large type (a page drawn by MuPDF, rendered)."""
+    sheet = pymupdf.open()
+    sheet.new_page(width=420, height=90).insert_text((20, 60), text, fontsize=36)
+    return sheet[0].get_pixmap(dpi=150).tobytes("png")
+
+
+def test_a_scans_picture_is_not_extracted_only_to_find_it_is_a_scan(monkeypatch, tmp_path):
+    """Whether a page with pictures is a scan is decided from its text alone: a full
+    layout re-encodes every picture as PNG (69 ms for a scanned page), and a scan's page
+    is rendered for OCR anyway. A text page's pictures are still extracted and read in
+    place, and the scan is still OCR'd."""
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    page.insert_text((72, 72), "Which service stores objects? Look at the exhibit below.", fontsize=11)
+    page.insert_image(pymupdf.Rect(72, 100, 492, 190), stream=_picture_of("EXHIBIT 42"))
+    pdf.new_page().insert_image(pymupdf.Rect(0, 0, 595, 150), stream=_picture_of("Amazon S3 bucket"))
+    asked = []
+    get_text = pymupdf.Page.get_text
+
+    def spy(self, *args, **kwargs):
+        asked.append((self.number, kwargs.get("flags")))
+        return get_text(self, *args, **kwargs)
+
+    pdf.save(tmp_path / "exhibit.pdf")
+    monkeypatch.setattr(pymupdf.Page, "get_text", spy)
+    document = read_document(tmp_path / "exhibit.pdf", jobs=1)
+    first, scan = ([line.text for line in page.lines] for page in document.pages)
+    assert "[image: page 1 image 1]" in first and any("42" in text for text in first)
+    assert any("bucket" in text for text in scan)
+    assert any(number == 0 and flags is None for number, flags in asked)  # pictures and all
+    scan_flags = [flags for number, flags in asked if number == 1]
+    assert scan_flags and all(flags is not None and not flags & pymupdf.TEXT_PRESERVE_IMAGES for flags in scan_flags)
+
+
 def test_generator_is_deterministic(tmp_path):
     gen = _generator()
     gen.OUT = tmp_path
