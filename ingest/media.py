@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ingest.limits import DEFAULT_LIMITS, Limits
+from ingest.pdf_lib import load_pymupdf
 
 #: Resolution of PDF renders (picture regions and scanned pages): enough to read a
 #: screenshot or a scanned page on a screen, half the pixels of the 300-dpi OCR render.
@@ -129,7 +130,7 @@ class PdfMedia:
             return None
         index, bbox = place
         try:
-            import pymupdf
+            pymupdf = load_pymupdf()
 
             from ingest.ocr_pool import ocr_dpi
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from ingest.document import Picture, page_ref
 from ingest.limits import DEFAULT_LIMITS
+from ingest.pdf_lib import load_pymupdf
 from ingest.pictures import TOO_LARGE, guard_decoder
 from ingest.tesseract import PSM_PAGE, OcrUnavailable, ocr_image
 
@@ -82,7 +83,7 @@ def _pixels(width: float, height: float, dpi: int) -> int:
 def render_page(pdf: Any, index: int, dpi: int = OCR_DPI, max_pixels: int | None = None) -> Any:
     """Page ``index`` as a greyscale PIL image at ``dpi`` (lowered to stay within
     ``max_pixels`` when given)."""
-    import pymupdf
+    pymupdf = load_pymupdf()
     from PIL import Image
 
     page = pdf[index]
@@ -103,7 +104,7 @@ def is_blank(image: Any) -> bool:
 
 
 def _open(data: bytes) -> Any:
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     return pymupdf.open(stream=data, filetype="pdf")
 

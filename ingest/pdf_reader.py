@@ -32,6 +32,7 @@ from ingest.document import Document, Issue, Line, Mark, Page, Picture, page_ref
 from ingest.ocr_pool import MIN_OCR_DPI, OCR_DPI, ocr_dpi, ocr_pages
 from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.media import PdfMedia
+from ingest.pdf_lib import load_pymupdf
 from ingest.pictures import TOO_LARGE, PictureReader
 from ingest.tesseract import DEFAULT_LANG, OcrUnavailable, check_languages
 
@@ -133,7 +134,7 @@ def read_pdf(data: bytes, name: str, sha256: str, ocr_lang: str | None = DEFAULT
     read as plain lines (``page_too_complex``), pictures over ``max_picture_pixels`` are
     referenced, never decoded (``picture_too_large``).
     """
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     try:
         pdf = pymupdf.open(stream=data, filetype="pdf")
@@ -295,7 +296,7 @@ def _layout(page: Any, oversized: list[tuple[int, int]], raw: bool = False, imag
     PNG, 69 ms for a scanned page's (0.2 ms without), paid again by each read of a scan
     split over workers (:mod:`qbank.batch`), and a scan's picture is rendered for OCR
     anyway."""
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     option = "rawdict" if raw else "dict"
     if images and not oversized:
@@ -476,7 +477,7 @@ def _has_usable_text(survey: _Survey, layout: dict) -> bool:
 
 
 def _rect(bbox: tuple) -> Any:
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     return pymupdf.Rect(bbox)
 

@@ -18,6 +18,7 @@ a build without records loads nothing.
 """
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from typing import Any
 
@@ -77,11 +78,45 @@ def specific(tags: Any) -> list[str]:
     return [t for t in tags if t not in PLATFORMS or not any(o.startswith(t + " ") for o in tags)]
 
 
+#: the thread loading the heavy state ahead of :func:`enrich` (None: not started)
+_warming: threading.Thread | None = None
+
+
+def warm_up_in_background() -> None:
+    """Load the heavy state (spaCy and the matcher, the exam guides) in a thread of this
+    process, for an :func:`enrich` to come. For a parallel build, whose driver waits
+    while its workers read: done after the reads, spaCy's import alone cost it 0.4 s
+    with both cores idle but one. The thread holds :data:`qbank.executors.FORK_LOCK`:
+    a worker forked meanwhile (a pool replacing a dead worker) waits for it. A failure
+    is left to :func:`enrich` to meet again and report."""
+    global _warming
+    if _warming is not None:
+        return
+
+    def load() -> None:
+        from qbank.executors import FORK_LOCK
+
+        with FORK_LOCK:
+            try:
+                from extract.domains import get_guides
+                from extract.tags import get_tagger
+
+                get_tagger()
+                get_guides()
+            except Exception:  # noqa: BLE001 (enrich raises it, in the build's thread)
+                pass
+
+    _warming = threading.Thread(target=load, name="qbank-enrich-warm-up", daemon=True)
+    _warming.start()
+
+
 def enrich(questions: list[dict[str, Any]], knowledge: list[dict[str, Any]]) -> None:
     """Add ``tags`` to every record, ``domains`` and ``related`` to every question (in
     place; the key order puts them before a question's ``flags``, after a unit's ``lang``)."""
     if not questions and not knowledge:
         return
+    if _warming is not None:
+        _warming.join()  # the loaders' caches are not made for two threads at once
     from extract.domains import get_guides
     from extract.related import CONCEPT_WEIGHT, NOT_TEACHING, KnowledgeIndex, concept_tokens, own_pages, tokens
     from extract.tags import get_tagger

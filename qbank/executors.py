@@ -25,6 +25,7 @@ process once a source needs them), never once per task.
 from __future__ import annotations
 
 import os
+import threading
 from abc import ABC, abstractmethod
 from collections import Counter, deque
 from collections.abc import Callable, Hashable
@@ -36,6 +37,12 @@ from typing import Any
 
 #: Times a task may kill its worker while it runs alone before it is given up.
 CRASHES = 2
+
+#: Held by a thread of the driver whose work must not be copied half-done into a forked
+#: worker (the enrichment's warm-up, :func:`qbank.enrich.warm_up_in_background`: a fork
+#: while it imports spaCy would leave the worker an import lock no thread of it holds);
+#: :class:`ProcessExecutor` takes it to fork.
+FORK_LOCK = threading.Lock()
 
 EXECUTORS = ("local", "dask")
 
@@ -179,8 +186,8 @@ class ProcessExecutor(Executor):
         fn, args = self._tasks[key]
         if self._forked:
             future = self._pool.submit(fn, *args)
-        else:  # the first task forks every worker: see ocr_pool.signals_deferred
-            with signals_deferred():
+        else:  # the first task forks every worker: see ocr_pool.signals_deferred, FORK_LOCK
+            with FORK_LOCK, signals_deferred():
                 future = self._pool.submit(fn, *args)
             self._forked = True
         self._running[future] = key

@@ -269,6 +269,10 @@ def build(inputs: list[str], out: Path, audit: bool = True, progress: bool | Non
                 interrupts.check()
                 results.append(result)
                 sources.update(1)
+                if enrich and not runner.in_process and not result.cached:
+                    from qbank.enrich import warm_up_in_background
+
+                    warm_up_in_background()  # its workers forked, the driver only waits
         release_corrector()  # every source is read: the Korean model is not needed again
         ok = [r for r in results if not r.error]
         ocr_pages = frozenset((r.path, page) for r in ok if r.extraction.ocr

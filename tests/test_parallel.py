@@ -164,6 +164,34 @@ def assert_progress_moves(tmp_path, capsys, runner) -> None:
     assert "pages: " in err and "5page" in err.replace(" ", "")  # 3 notes of a page, a scan of 2
 
 
+def test_workers_are_not_forked_while_a_driver_thread_holds_the_fork_lock():
+    """A parallel build's driver loads spaCy for the enrichment in a thread while its
+    workers read (qbank.enrich.warm_up_in_background); a worker forked in the middle of
+    that import would inherit an import lock no thread of it holds, so forking waits for
+    the lock that thread holds."""
+    import threading
+
+    from qbank.executors import FORK_LOCK
+
+    released = []
+    holding = threading.Event()
+
+    def hold() -> None:
+        with FORK_LOCK:
+            holding.set()
+            time.sleep(0.5)
+            released.append(time.time())
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait()
+    with ProcessExecutor(2) as executor:
+        executor.submit("started", time.time)  # the worker's clock when the task runs
+        _, started = executor.next_done()
+    holder.join()
+    assert started >= released[0]
+
+
 def test_progress_bars_move_with_a_local_pool(tmp_path, capsys):
     assert_progress_moves(tmp_path, capsys, ProcessExecutor(2, prepare_worker))
 

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pymupdf
@@ -132,6 +133,21 @@ def test_a_scans_picture_is_not_extracted_only_to_find_it_is_a_scan(monkeypatch,
     assert any(number == 0 and flags is None for number, flags in asked)  # pictures and all
     scan_flags = [flags for number, flags in asked if number == 1]
     assert scan_flags and all(flags is not None and not flags & pymupdf.TEXT_PRESERVE_IMAGES for flags in scan_flags)
+
+
+def test_pymupdf_is_imported_without_its_layout_model():
+    """PyMuPDF 2 imports its layout and Markdown packages with itself, which load an ONNX
+    model (0.26 s of every worker's start); qbank never asks for either. Code that wants
+    the analyser can still import it afterwards."""
+    code = ("import sys; from ingest.pdf_lib import load_pymupdf; m = load_pymupdf(); "
+            "print(sorted({'onnxruntime', 'pymupdf.layout', 'pymupdf4llm'} & set(sys.modules)), "
+            "m._get_layout is None)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout.split("\n")[0] == "[] True"
+    if importlib.util.find_spec("pymupdf.layout") is not None:
+        later = code + "; import pymupdf.layout; print(m._get_layout is not None)"
+        done = subprocess.run([sys.executable, "-c", later], capture_output=True, text=True, cwd=REPO, check=True)
+        assert done.stdout.split() == ["[]", "True", "True"]
 
 
 def test_generator_is_deterministic(tmp_path):
