@@ -15,8 +15,8 @@ Tesseract), each build a whole ``qbank build --no-cache`` process:
   processes, started and stopped by the build): process wall time, the build's own time
   (the summary's ``time`` line: no interpreter start, no imports), speed-up against
   ``--jobs 1``, and the driver's peak RSS (``RUSAGE_SELF`` of the process that runs
-  ``qbank.cli.main``: workers apart; with Dask the scheduler runs in it). The corpora of
-  the three must be the same bytes: the bench stops if not.
+  ``qbank.cli.run``, the command's entry: workers apart; with Dask the scheduler runs in
+  it). The corpora of the three must be the same bytes: the bench stops if not.
 * the fixed cost of a build of 2 documents with each (a local Dask cluster's start and
   stop is most of the difference at this size);
 * ``--jobs 2`` on the first N documents (no scans) for each N of ``--sizes``: the driver's
@@ -43,8 +43,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 #: runs ``qbank build`` in this child and prints its own peak RSS (KiB) last
-DRIVER = ("import resource,sys;from qbank.cli import main;code=main(sys.argv[1:]);"
-          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,file=sys.stderr);sys.exit(code)")
+DRIVER = ("import atexit,resource,sys;from qbank.cli import run;atexit.register(lambda:print("
+          "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,file=sys.stderr));run()")
 WRAPPER = ("import subprocess,sys,time;t=time.perf_counter();"
            "r=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
            "print(time.perf_counter()-t);sys.stderr.write(r.stderr);sys.exit(r.returncode)")

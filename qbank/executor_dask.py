@@ -33,6 +33,17 @@ from qbank.executors import Executor, ExecutorError, TaskLost
 
 #: seconds to reach a scheduler given by ``--address``
 CONNECT_TIMEOUT = 20
+#: tasks a local cluster's scheduler sends a worker per thread, the rest waiting in the
+#: scheduler for the first worker free (Dask's default, 1.1, sends 2 to a 1-thread
+#: worker): a task sent ahead waits behind whatever its worker runs, and a source's
+#: cost is not known before it is read (bench_parallel.py: an OCR task queued behind a
+#: 2.5 s scan while the other worker went idle, 0.4 s at the end of the build)
+WORKER_SATURATION = 1.0
+#: Dask settings of a local cluster (a remote one keeps its own): the saturation above,
+#: and no statistical profiler in the workers (a thread sampling each task's stack every
+#: 10 ms, for a dashboard the build never shows)
+LOCAL_CLUSTER_CONFIG = {"distributed.scheduler.worker-saturation": WORKER_SATURATION,
+                        "distributed.worker.profile.enabled": False}
 
 
 class _WorkerSetup(WorkerPlugin):
@@ -47,6 +58,15 @@ class _WorkerSetup(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         if self.initializer is not None:
             self.initializer()
+
+    def teardown(self, worker: Any) -> None:
+        """The worker is closing, its process exits next: what it holds is frozen out of
+        the garbage collector (see :func:`qbank.cli.run`). A local cluster's stop took
+        0.55 s after bench_parallel.py's build, most of it two interpreters' last
+        collections."""
+        import gc
+
+        gc.freeze()
 
 
 def _code() -> str:
@@ -85,9 +105,12 @@ class DaskExecutor(Executor):
             if self.address:
                 self._client = Client(self.address, timeout=CONNECT_TIMEOUT)
             else:
-                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                             host="127.0.0.1", dashboard_address=None,
-                                             silence_logs=logging.CRITICAL)
+                import dask
+
+                with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                    self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                                 host="127.0.0.1", dashboard_address=None,
+                                                 silence_logs=logging.CRITICAL)
                 self._client = Client(self._cluster)
             self._client.register_plugin(_WorkerSetup(self._initializer), name=_WorkerSetup.name)
             self._check_code()
