@@ -20,9 +20,11 @@ OPTIONAL_PARTS = ("pymupdf.layout", "pymupdf4llm")
 
 
 def load_pymupdf() -> ModuleType:
-    """The ``pymupdf`` module (imported without :data:`OPTIONAL_PARTS` if not imported yet)."""
+    """The ``pymupdf`` module (imported without :data:`OPTIONAL_PARTS` if not imported
+    yet), MuPDF's own messages off (:func:`quiet`)."""
     module = sys.modules.get("pymupdf")
     if module is not None:
+        quiet(module)
         return module
     blocked = [name for name in OPTIONAL_PARTS if name not in sys.modules]
     for name in blocked:
@@ -33,4 +35,15 @@ def load_pymupdf() -> ModuleType:
         for name in blocked:
             if sys.modules.get(name, 0) is None:
                 del sys.modules[name]
+    quiet(pymupdf)
     return pymupdf
+
+
+def quiet(pymupdf: ModuleType) -> None:
+    """MuPDF prints its errors and warnings on stderr as it meets them (``MuPDF error:
+    zlib error: invalid distance too far back``, bytes of a broken content stream in
+    them); qbank reports a broken file itself, in one line naming it, and a page it
+    could not read as an issue. Until PyMuPDF was imported without pymupdf4llm, that
+    package's import switched them off, as a side effect."""
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
