@@ -183,7 +183,7 @@ def ocr_pages(data: bytes, indexes: list[int], lang: str, jobs: int | None = Non
         return results
     pool: ProcessPoolExecutor | None = None
     try:
-        with signals_deferred():  # workers forked and registered before a timeout strikes
+        with signals_deferred(), heap_frozen():  # workers forked and registered before a timeout strikes
             pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                        initargs=(data, max_pixels, os.getpid()))
             # submitted one by one, not by map: map's iterator cancels what is left when
@@ -204,6 +204,22 @@ def ocr_pages(data: bytes, indexes: list[int], lang: str, jobs: int | None = Non
 #: Signals that raise in the main thread (a timeout, Ctrl-C, a termination request turned
 #: into an exception); deferred while the pool forks its workers.
 _DEFERRED = (signal.SIGALRM, signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def heap_frozen() -> Iterator[None]:
+    """Fork inside this block: the objects of this process are out of the garbage
+    collector's reach while it runs (``gc.freeze``), so the workers it forks start with
+    them frozen for their whole life (they never unfreeze): a worker's full collections
+    then walk only what it made itself, and never write to the pages it shares with this
+    process (copy-on-write). This process collects them again after the block."""
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextlib.contextmanager

@@ -177,7 +177,7 @@ class ProcessExecutor(Executor):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        from ingest.ocr_pool import signals_deferred
+        from ingest.ocr_pool import heap_frozen, signals_deferred
 
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("fork"),
@@ -187,7 +187,7 @@ class ProcessExecutor(Executor):
         if self._forked:
             future = self._pool.submit(fn, *args)
         else:  # the first task forks every worker: see ocr_pool.signals_deferred, FORK_LOCK
-            with FORK_LOCK, signals_deferred():
+            with FORK_LOCK, signals_deferred(), heap_frozen():
                 future = self._pool.submit(fn, *args)
             self._forked = True
         self._running[future] = key
