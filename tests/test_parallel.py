@@ -342,6 +342,21 @@ def dask_executor(cluster):
     return DaskExecutor(address=cluster.scheduler_address, initializer=prepare_worker)
 
 
+def test_a_local_cluster_prepares_each_worker_as_it_starts():
+    """Without --address the build starts its own cluster, whose workers are prepared as
+    they start (the plugin goes with the cluster, not registered once it is up):
+    Tesseract on one thread, what the worker loaded frozen out of its collections."""
+    import gc
+
+    from qbank.executor_dask import DaskExecutor
+
+    with DaskExecutor(2, None, prepare_worker) as executor:
+        executor.submit("first", os.getpid)
+        executor.next_done()
+        prepared = executor._client.run(lambda: (os.environ.get("OMP_THREAD_LIMIT"), gc.get_freeze_count() > 0))
+    assert sorted(prepared.values()) == [("1", True), ("1", True)]
+
+
 def test_dask_cluster_builds_the_serial_corpus(generated, reference, cluster, split_scans, tmp_path):
     executor = dask_executor(cluster)
     keys = spy_submissions(executor)
