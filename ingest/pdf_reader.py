@@ -20,7 +20,6 @@ two-column table test) index what they compare.
 from __future__ import annotations
 
 import bisect
-import functools
 import math
 import re
 import statistics
@@ -32,7 +31,9 @@ from ingest.document import Document, Issue, Line, Mark, Page, Picture, page_ref
 from ingest.ocr_pool import MIN_OCR_DPI, OCR_DPI, ocr_dpi, ocr_pages
 from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.media import PdfMedia
+from ingest.pdf_columns import reading_order, rows, same_baseline
 from ingest.pdf_lib import load_pymupdf
+from ingest.pdf_marks import MARK_SETS, TABLE_BIT, Highlights, joined_marks, span_marks
 from ingest.pictures import TOO_LARGE, PictureReader
 from ingest.tesseract import DEFAULT_LANG, OcrUnavailable, check_languages
 
@@ -42,8 +43,6 @@ MIN_PAGE_LETTERS = 20
 MIN_LETTER_SHARE = 0.5
 #: The share of letters is judged on the page's first characters (enough to tell).
 SAMPLE_CHARS = 400
-#: Type this much larger than the page's body text is a heading.
-HEADING_SIZE_RATIO = 1.2
 #: A page with only a few letters of text is a scan when pictures cover this share of it.
 SCAN_COVER_SHARE = 0.5
 #: Horizontal gaps between pieces of one baseline, in font sizes: wider than CELL_GAP
@@ -52,10 +51,6 @@ CELL_GAP, WORD_GAP = 1.5, 0.3
 #: Between two spans of one line (a change of font), a gap this wide (in font sizes) is a
 #: space the PDF did not write: CJK text sets Latin words 0.25 em apart without one.
 SPAN_GAP = 0.2
-BOLD_FLAG = 16  # PyMuPDF span flag bit
-#: A span is highlighted when filled rectangles lie behind this share of its width, and
-#: partly highlighted from the second share on.
-HIGHLIGHT_SHARE, PART_HIGHLIGHT_SHARE = 0.8, 0.2
 #: A visual line starting like this begins a new paragraph even inside one block.
 LIST_ITEM = re.compile(r"^\s*(?:[-•*▪◦·]\s|\(?[A-Za-z0-9]{1,3}[.)]\s|Question\s*#|문제\s*\d)")
 LIST_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9]{1,3}[.):]?\s*$|^\s*[-•*▪◦·]\s*$")
@@ -67,46 +62,11 @@ OPTION_START = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\*?[(（]?(?:[A-Za-z0-9\u
 OPTION_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9][.):]\s*$")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r" {2,}")
-PLAIN_COLORS = {0}
-#: The marks a text-layer line can carry, one bit each, and their 256 combinations built
-#: once: a line's marks are kept as bits while its paragraph is assembled and looked up
-#: as a set at the end. Each ``PART_`` bit sits four above its whole-line mark.
-LINE_MARKS = (Mark.BOLD, Mark.COLOR, Mark.HIGHLIGHT, Mark.HEADING,
-              Mark.PART_BOLD, Mark.PART_COLOR, Mark.PART_HIGHLIGHT, Mark.TABLE)
-_MARK_SETS = [frozenset(mark for bit, mark in enumerate(LINE_MARKS) if bits >> bit & 1)
-              for bits in range(1 << len(LINE_MARKS))]
-_BOLD, _COLOR, _HIGHLIGHT, _HEADING = 1, 2, 4, 8
-_EMPHASIS_BITS = _BOLD | _COLOR | _HIGHLIGHT
-_PART_BITS = _EMPHASIS_BITS << 4
-_TABLE = 128
-#: Two-column pages: a vertical gutter at least MIN_GUTTER points wide, its middle within
-#: GUTTER_RANGE of the page width, that no block crosses except full-width ones (headers,
-#: footers, a wide figure: they cut the page into bands read one after another) ...
-GUTTER_RANGE = (0.3, 0.7)
-MIN_GUTTER = 4.0
-#: ... with at least this many lines on either side ...
-MIN_COLUMN_LINES = 6
-#: ... and at most this share of the page's lines in blocks across it.
-MAX_SPANNING_SHARE = 0.25
-#: Columns are about as wide as each other: a narrow side is a table's first column.
-MIN_COLUMN_WIDTH_RATIO = 0.5
-#: Blocks either side of such a gutter that start on one baseline this often are the cells
-#: of a table (read row by row, as on any page), not columns; so are sides that a gutter
-#: of their own splits again (a table's columns, or more than two columns of text).
-TABLE_ROW_SHARE = 0.8
 #: Layout analysis is for pages people typeset: the busiest page of the sample and
 #: development files has under 300 spans, a dense 8-point dictionary page a few thousand.
 #: A page with more spans and pictures than this (200,000 one-point spans, issue 12) is
 #: read as plain lines in MuPDF's order (:func:`_plain_lines`), in time linear in its size.
 MAX_PAGE_PIECES = 20_000
-#: Pages with more blocks than this are not searched for two columns (a real two-column
-#: page has a few dozen): the table test compares blocks across the gutter.
-MAX_COLUMN_BLOCKS = 1_000
-#: Filled rectangles under 40 pt high are highlight candidates; a page with more of them
-#: than this is a pattern or a chart, not highlighted text, and its fills are ignored
-#: (each option span is compared with the fills of its own 40-pt band, see Highlights).
-MAX_HIGHLIGHT_RECTS = 2_000
-HIGHLIGHT_MAX_HEIGHT = 40
 
 
 _OCR, _IMAGE, _IMAGE_TEXT = frozenset({Mark.OCR}), frozenset({Mark.IMAGE}), frozenset({Mark.IMAGE_TEXT})
@@ -525,7 +485,7 @@ def _merge_detached_spaces(layout: dict) -> dict:
 class _Baselines:
     """The text lines of a block indexed by the heights they cover, in buckets one
     median line high: the lines sharing a baseline with a given box are those of its
-    buckets that pass :func:`_same_baseline`, returned in block order. A line taller than
+    buckets that pass :func:`same_baseline`, returned in block order. A line taller than
     :data:`TALL_BUCKETS` buckets is checked against every query instead (a few at most).
 
     A bucket of more than :data:`CROWD` lines (thousands of pieces on one baseline, never
@@ -571,7 +531,7 @@ class _Baselines:
             for key in range(first, last + 1):
                 members = self.buckets.get(key, ())
                 candidates.update(members if len(members) <= self.CROWD else self._near(key, bbox[2]))
-        return [i for i in sorted(candidates) if _same_baseline(self.boxes[i], bbox)]
+        return [i for i in sorted(candidates) if same_baseline(self.boxes[i], bbox)]
 
 
 class _Row:
@@ -664,8 +624,8 @@ def _text_page_lines(page: Any, layout: dict, survey: _Survey, counter: int,
     column_right = layout["width"] - left
     lines: list[Line] = []
     picture_number = 0
-    for blocks, right in _reading_order(layout["blocks"], layout["width"], column_right):
-        for row in _rows(blocks):
+    for blocks, right in reading_order(layout["blocks"], layout["width"], column_right):
+        for row in rows(blocks):
             if row[0]["type"] == 1:  # a picture
                 picture_number += 1
                 ref = f"{page_ref(page.number + 1)} image {picture_number}"
@@ -691,178 +651,16 @@ def _text_page_lines(page: Any, layout: dict, survey: _Survey, counter: int,
                     label, cells = cells[0][0] + " ", cells[1:]
                 bits = cells[0][1]
                 for _, cell_bits in cells[1:]:
-                    bits = _joined(bits, cell_bits)
+                    bits = joined_marks(bits, cell_bits)
                 counter += 1
                 lines.append(Line(label + "\t".join(text for text, _ in cells), counter,
-                                  _MARK_SETS[bits | (_TABLE if len(cells) > 1 else 0)]))
+                                  MARK_SETS[bits | (TABLE_BIT if len(cells) > 1 else 0)]))
                 continue
             for block_paragraphs in paragraphs:
                 for text, bits in block_paragraphs:
                     counter += 1
-                    lines.append(Line(text, counter, _MARK_SETS[bits]))
+                    lines.append(Line(text, counter, MARK_SETS[bits]))
     return lines, counter
-
-
-def _reading_order(blocks: list[dict], width: float,
-                   column_right: float) -> list[tuple[list[dict], float]]:
-    """The page's blocks as runs to read one after another, each with the right edge its
-    lines wrap at: the whole page as sorted, or, on a two-column page, per band between
-    full-width blocks, the left column top to bottom, then the right one."""
-    split = _two_columns(blocks, width)
-    if split is None:
-        return [(blocks, column_right)]
-    left, right, spanning = split
-    left_right = max(block["bbox"][2] for block in left)
-    spanning.sort(key=_middle)
-    middles = [_middle(block) for block in spanning]
-    bands: list[tuple[list[dict], list[dict]]] = [([], []) for _ in range(len(spanning) + 1)]
-    for side, column in ((0, left), (1, right)):
-        for block in column:  # kept in MuPDF's order (top to bottom)
-            bands[bisect.bisect(middles, _middle(block))][side].append(block)
-    runs: list[tuple[list[dict], float]] = []
-    full_width: list[dict] | None = None  # the run of full-width blocks being read
-    for index, (in_left, in_right) in enumerate(bands):
-        if in_left:
-            runs.append((in_left, left_right))
-        if in_right:
-            runs.append((in_right, column_right))
-        if in_left or in_right:
-            full_width = None
-        if index < len(spanning):
-            if full_width is None:  # consecutive full-width blocks are read as one run
-                full_width = []
-                runs.append((full_width, column_right))
-            full_width.append(spanning[index])
-    return runs
-
-
-def _middle(block: dict) -> float:
-    return (block["bbox"][1] + block["bbox"][3]) / 2
-
-
-def _two_columns(blocks: list[dict], width: float) -> tuple[list[dict], list[dict], list[dict]] | None:
-    """(left, right, full-width) blocks of a two-column page, or None for any other page.
-
-    One sweep over the blocks' x extents (weighted by their lines) finds the strip near
-    the middle that the fewest lines cross; it is a gutter when it is wide enough, only
-    full-width blocks cross it, and both sides hold text that does not run row by row
-    across it (a table). Pages of more than :data:`MAX_COLUMN_BLOCKS` blocks are read as
-    one column: the table test compares blocks across the gutter, and no page of
-    thousands of blocks is set in two columns."""
-    if len(blocks) > MAX_COLUMN_BLOCKS:
-        return None
-    events: list[tuple[float, int]] = []
-    total = 0
-    for block in blocks:
-        kind = block["type"]
-        if kind == 0:
-            weight = len(block["lines"])
-            if not weight:
-                continue
-        elif kind == 1:
-            weight = 1
-        else:
-            continue
-        bbox = block["bbox"]
-        events.append((bbox[0], weight))
-        events.append((bbox[2], -weight))
-        total += weight
-    if total < 2 * MIN_COLUMN_LINES:
-        return None
-    events.sort()
-    low, high = GUTTER_RANGE[0] * width, GUTTER_RANGE[1] * width
-    most_across = MAX_SPANNING_SHARE * total
-    across = before = 0  # lines of blocks open over / ended before the current x
-    best: tuple | None = None
-    previous = events[0][0]
-    for x, weight in events:
-        if x - previous >= MIN_GUTTER and previous < high and x > low and across <= most_across:
-            start, end = max(previous, low), min(x, high)
-            after = total - across - before
-            if end - start >= MIN_GUTTER and before >= MIN_COLUMN_LINES and after >= MIN_COLUMN_LINES:
-                key = (across, abs((start + end) / 2 - width / 2))
-                if best is None or key < best[0]:
-                    best = (key, (start + end) / 2)
-        if weight > 0:
-            across += weight
-        else:
-            across += weight
-            before -= weight
-        previous = x
-    if best is None:
-        return None
-    gutter = best[1]
-    left: list[dict] = []
-    right: list[dict] = []
-    spanning: list[dict] = []
-    for block in blocks:
-        if block["type"] not in (0, 1) or (block["type"] == 0 and not block["lines"]):
-            continue
-        x0, _, x1, _ = block["bbox"]
-        (left if x1 <= gutter else right if x0 >= gutter else spanning).append(block)
-    widths = sorted(max(b["bbox"][2] for b in side) - min(b["bbox"][0] for b in side)
-                    for side in (left, right))
-    if (widths[0] < MIN_COLUMN_WIDTH_RATIO * widths[1] or _has_gutter(left) or _has_gutter(right)
-            or _table_rows(left, right)):
-        return None
-    return left, right, spanning
-
-
-def _has_gutter(blocks: list[dict]) -> bool:
-    """Does a vertical strip with blocks on either side split these blocks (a table's
-    columns, or more than two columns of text)?"""
-    edges = sorted((block["bbox"][0], block["bbox"][2]) for block in blocks)
-    reach = edges[0][1]
-    for x0, x1 in edges[1:]:
-        if x0 - reach >= MIN_GUTTER:
-            return True
-        reach = max(reach, x1)
-    return False
-
-
-def _table_rows(left: list[dict], right: list[dict]) -> bool:
-    """Do most blocks of one side start on the baseline of a block on the other (the
-    cells of a table's rows)?"""
-    fewer, more = sorted((left, right), key=len)
-    firsts = sorted((block["lines"][0]["bbox"] for block in more if block["type"] == 0),
-                    key=lambda bbox: bbox[1])
-    if not firsts:
-        return False
-    tops = [bbox[1] for bbox in firsts]
-    tallest = max(bbox[3] - bbox[1] for bbox in firsts)
-    aligned = 0
-    for block in fewer:
-        if block["type"] != 0:
-            continue
-        bbox = block["lines"][0]["bbox"]
-        start = bisect.bisect_left(tops, bbox[1] - tallest)
-        stop = bisect.bisect_right(tops, bbox[3])
-        if any(_same_baseline(bbox, other) for other in firsts[start:stop]):
-            aligned += 1
-    return aligned >= TABLE_ROW_SHARE * len(fewer)
-
-
-def _rows(blocks: list[dict]) -> list[list[dict]]:
-    """Blocks grouped into rows: single-line blocks whose vertical extents overlap
-    (cells of one table row) share a row, left to right; everything else is its own row."""
-    rows: list[list[dict]] = []
-    for block in blocks:
-        if block["type"] not in (0, 1) or (block["type"] == 0 and not block["lines"]):
-            continue
-        previous = rows[-1] if rows else None
-        if (previous and block["type"] == 0 and previous[-1]["type"] == 0
-                and len(block["lines"]) == 1 and len(previous[-1]["lines"]) == 1
-                and _same_baseline(previous[-1]["bbox"], block["bbox"])
-                and block["bbox"][0] > previous[-1]["bbox"][0]):
-            previous.append(block)
-        else:
-            rows.append([block])
-    return rows
-
-
-def _same_baseline(a: tuple, b: tuple) -> bool:
-    overlap = min(a[3], b[3]) - max(a[1], b[1])
-    return overlap > 0.6 * min(a[3] - a[1], b[3] - b[1])
 
 
 def _wrapped(previous: tuple | None, bbox: tuple, text: str, column_right: float) -> bool:
@@ -882,7 +680,7 @@ def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_ri
                 labelled: bool = False) -> list[tuple[str, int]]:
     """A text block's lines joined into paragraphs where the text wrapped (a list item
     always starts a new one); lines side by side on one baseline (table cells) are
-    joined by tabs. Each paragraph comes with its marks as bits (see :data:`LINE_MARKS`)."""
+    joined by tabs. Each paragraph comes with its marks as bits (see :data:`ingest.pdf_marks.LINE_MARKS`)."""
     out: list[list] = []  # [wrapped pieces, marks, is a list item] per paragraph
     previous_bbox, previous_raw = None, ""
     for line in block["lines"]:
@@ -899,13 +697,14 @@ def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_ri
             raw = raw.replace("\u00a0", " ")
         text = raw.strip()
         beside = (previous_bbox is not None and line["bbox"][0] > previous_bbox[2] - 1
-                  and _same_baseline(previous_bbox, line["bbox"]))
+                  and same_baseline(previous_bbox, line["bbox"]))
         wrapped = (not beside and _wrapped(previous_bbox, line["bbox"], text, column_right)
                    and not LIST_ITEM.match(text))
         # an option's own lines (and the rest of a wrapped option) may be highlighted
         list_item = (labelled or OPTION_START.match(text) or (out and OPTION_LABEL.match(out[-1][0][-1]))
                      or ((beside or wrapped) and out[-1][2]))
-        marks = _span_marks(spans, body_size, highlights if list_item else None)
+        marked = spans[1:] if len(spans) > 1 and LIST_LABEL.match(spans[0]["text"]) else spans
+        marks = span_marks(marked, body_size, highlights if list_item else None)
         if beside:
             gap = line["bbox"][0] - previous_bbox[2]
             size = spans[0]["size"] or 1.0
@@ -915,14 +714,14 @@ def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_ri
                 continue
             if gap > CELL_GAP * size:  # table cells side by side
                 out[-1][0][-1] += "\t" + text
-                out[-1][1] |= _TABLE
+                out[-1][1] |= TABLE_BIT
             else:  # one line of text MuPDF split in two
                 spaced = gap > WORD_GAP * size or raw[:1].isspace() or previous_raw[-1:].isspace()
                 out[-1][0][-1] += (" " if spaced else "") + text
-            out[-1][1] = _joined(out[-1][1], marks | (out[-1][1] & _TABLE))
+            out[-1][1] = joined_marks(out[-1][1], marks | (out[-1][1] & TABLE_BIT))
         elif wrapped:
             out[-1][0].append(text)
-            out[-1][1] = _joined(out[-1][1], marks)
+            out[-1][1] = joined_marks(out[-1][1], marks)
         else:
             out.append([[text], marks, bool(list_item)])
         previous_bbox, previous_raw = line["bbox"], raw
@@ -946,117 +745,3 @@ def _join_spans(spans: list[dict]) -> str:
 def _squeeze(text: str) -> str:
     return _SPACES.sub(" ", text) if "  " in text else text
 
-
-def _span_marks(spans: list[dict], body_size: float, highlights: Highlights | None) -> int:
-    """A line's formatting as bits: bold / colour / highlight when every visible span has
-    it, their ``PART_`` bit when some do and others do not; a leading list label (``C.``,
-    drawn by Word's numbering in the list's own format) does not count."""
-    if len(spans) > 1 and LIST_LABEL.match(spans[0]["text"]):
-        spans = spans[1:]
-    rects = highlights.rects if highlights is not None else None
-    if len(spans) == 1:  # most lines: no loops (hot path)
-        span = spans[0]
-        bits = ((_BOLD if span["flags"] & BOLD_FLAG or _bold_font(span["font"]) else 0)
-                | (_COLOR if span["color"] not in PLAIN_COLORS else 0))
-        if rects:
-            bits |= _highlight_bits(span["bbox"], rects)
-        size = span["size"]
-    else:
-        every, some = _EMPHASIS_BITS, 0
-        size = 0.0
-        for s in spans:
-            span_bits = ((_BOLD if s["flags"] & BOLD_FLAG or _bold_font(s["font"]) else 0)
-                         | (_COLOR if s["color"] not in PLAIN_COLORS else 0))
-            if rects:
-                span_bits |= _highlight_bits(s["bbox"], rects)
-            every &= span_bits
-            some |= span_bits
-            if s["size"] > size:
-                size = s["size"]
-        bits = every | ((some & ~every) << 4 | some) & _PART_BITS
-    if body_size and size >= HEADING_SIZE_RATIO * body_size:
-        bits |= _HEADING
-    return bits
-
-
-def _joined(a: int, b: int) -> int:
-    """The marks of two pieces joined into one line: what both have wholly stays whole
-    (heading, table, emphasis); emphasis only one of them has, or has in part, is partial."""
-    if a == b:
-        return a
-    both, either = a & b, a | b
-    return (both & ~_PART_BITS) | (either & _PART_BITS) | (either & ~both & _EMPHASIS_BITS) << 4
-
-
-@functools.lru_cache(maxsize=None)
-def _bold_font(name: str) -> bool:
-    """Bold by name (``Arial-BoldMT``), for fonts whose flags do not say so."""
-    return "bold" in name.lower()
-
-
-class Highlights:
-    """Filled rectangles behind text (Word's highlight), read only when a list item asks:
-    highlight marks answers among options, and reading a page's drawings cost as much as
-    reading its text.
-
-    ``rects`` is a :class:`_FilledRects`: each span is compared only with the fills of
-    its own 40-pt band (a page of 100,000 fills and as many options was quadratic); a
-    page with more than :data:`MAX_HIGHLIGHT_RECTS` fills is a pattern, not highlight."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self._rects: _FilledRects | None = None
-
-    @property
-    def rects(self) -> _FilledRects:
-        if self._rects is None:
-            # get_cdrawings: get_drawings' data as plain tuples, without building Rect objects
-            rects = [d["rect"] for d in self.page.get_cdrawings()
-                     if d.get("fill") not in (None, (1.0, 1.0, 1.0))
-                     and d["rect"][3] - d["rect"][1] < HIGHLIGHT_MAX_HEIGHT]
-            self._rects = _FilledRects(rects if len(rects) <= MAX_HIGHLIGHT_RECTS else [])
-        return self._rects
-
-
-class _FilledRects:
-    """Highlight candidates (each under :data:`HIGHLIGHT_MAX_HEIGHT` high), found by the
-    height they cover: those holding a height ``cy`` start less than 40 pt above it, so
-    one bisection over their sorted tops finds them. Few rectangles (most pages) are
-    simply scanned."""
-
-    SCAN = 32
-
-    def __init__(self, rects: list) -> None:
-        self.rects = rects
-        if len(rects) > self.SCAN:
-            self.order = sorted(range(len(rects)), key=lambda i: rects[i][1])
-            self.tops = [rects[i][1] for i in self.order]
-
-    def __bool__(self) -> bool:
-        return bool(self.rects)
-
-    def __len__(self) -> int:
-        return len(self.rects)
-
-    def across(self, cy: float) -> list:
-        """The rectangles whose vertical extent holds ``cy``, in the page's order (so
-        coverage sums add up exactly as before)."""
-        rects = self.rects
-        if len(rects) <= self.SCAN:
-            return [r for r in rects if r[1] <= cy <= r[3]]
-        low = bisect.bisect_left(self.tops, cy - HIGHLIGHT_MAX_HEIGHT)
-        high = bisect.bisect_right(self.tops, cy)
-        return [rects[i] for i in sorted(self.order[low:high]) if rects[i][3] >= cy]
-
-
-def _highlight_bits(bbox: tuple, rects: _FilledRects) -> int:
-    """Highlight when at least 80 % of the span's width is under filled rectangles at its
-    mid-height (Word's highlight becomes such rectangles, often one per run), part
-    highlight from 20 % (MuPDF merges runs of one font into a span, so some highlighted
-    words and some plain ones make one span)."""
-    x0, y0, x1, y1 = bbox
-    cy = (y0 + y1) / 2
-    covered = sum(max(0.0, min(x1, rx1) - max(x0, rx0)) for rx0, ry0, rx1, ry1 in rects.across(cy))
-    if covered >= HIGHLIGHT_SHARE * (x1 - x0):
-        return _HIGHLIGHT
-    return _HIGHLIGHT << 4 if covered >= PART_HIGHLIGHT_SHARE * (x1 - x0) else 0

@@ -59,7 +59,7 @@ def describe(doc_plan) -> str:
 
 
 #: Two-column PDF pages whose lines sit on one grid across the gutter are still taken
-#: for a table and read row by row (ingest/pdf_reader.py ``_table_rows``): a known limit
+#: for a table and read row by row (ingest/pdf_columns.py ``_table_rows``): a known limit
 #: of the reader, kept visible. strict: the day the reader reads them, these tests fail
 #: until the mark is removed.
 TWO_COLUMN_GRID = pytest.mark.xfail(strict=True, reason="two-column PDF with lines on a shared grid "

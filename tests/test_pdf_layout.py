@@ -16,7 +16,8 @@ import pytest
 from extract.furniture import mark_furniture
 from ingest import read_document
 from ingest.document import Document, Line, Mark, Page
-from ingest.pdf_reader import _two_columns, read_pdf
+from ingest.pdf_columns import two_columns
+from ingest.pdf_reader import read_pdf
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMS = REPO.parent / "shared" / "data" / "exams"
@@ -129,7 +130,7 @@ def test_single_column_page_with_side_by_side_labels_is_not_split():
             _write(page, 70, y, f"option {letter} of question {q}")
             y += 16
     layout = pdf[0].get_text("dict", sort=True)
-    assert _two_columns(layout["blocks"], layout["width"]) is None
+    assert two_columns(layout["blocks"], layout["width"]) is None
     lines = [line.text for line in _pdf_lines(pdf)]
     assert lines[1] == "A. option A of question 1"
 
@@ -190,12 +191,12 @@ def test_real_single_column_pdfs_are_not_split():
         with pymupdf.open(path) as pdf:
             for page in pdf:
                 layout = page.get_text("dict", sort=True)
-                assert _two_columns(layout["blocks"], layout["width"]) is None, (path.name, page.number + 1)
+                assert two_columns(layout["blocks"], layout["width"]) is None, (path.name, page.number + 1)
 
 
 def test_real_two_column_exam_pages_are_split_but_its_answer_table_is_not():
     with pymupdf.open(_need(TWO_COLUMN)) as pdf:
-        split = [_two_columns(layout["blocks"], layout["width"]) is not None
+        split = [two_columns(layout["blocks"], layout["width"]) is not None
                  for layout in (page.get_text("dict", sort=True) for page in pdf)]
     assert split[:-1] == [True] * (len(split) - 1) and split[-1] is False
 
