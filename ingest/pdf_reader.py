@@ -16,13 +16,16 @@ rendered, a picture over the pixel limit is never decoded (not even by MuPDF's o
 extraction), a page of absurdly many spans skips layout analysis, and the layout steps
 that compared everything with everything (detached spaces, highlight rectangles, the
 two-column table test) index what they compare.
+
+This module reads the file and decides what each page is; the text-layer page's parts
+live beside it: :mod:`ingest.pdf_lines` (paragraphs, cells, pictures in place),
+:mod:`ingest.pdf_columns` (reading order, two columns, rows), :mod:`ingest.pdf_marks`
+(bold, colour, highlight, heading), :mod:`ingest.pdf_spaces` (spaces written as lines of
+their own), :mod:`ingest.pdf_lib` (PyMuPDF itself).
 """
 from __future__ import annotations
 
-import bisect
-import math
 import re
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,9 +34,9 @@ from ingest.document import Document, Issue, Line, Mark, Page, Picture, page_ref
 from ingest.ocr_pool import MIN_OCR_DPI, OCR_DPI, ocr_dpi, ocr_pages
 from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.media import PdfMedia
-from ingest.pdf_columns import reading_order, rows, same_baseline
+from ingest.pdf_lines import squeeze, text_page_lines
 from ingest.pdf_lib import load_pymupdf
-from ingest.pdf_marks import MARK_SETS, TABLE_BIT, Highlights, joined_marks, span_marks
+from ingest.pdf_spaces import merge_detached_spaces
 from ingest.pictures import TOO_LARGE, PictureReader
 from ingest.tesseract import DEFAULT_LANG, OcrUnavailable, check_languages
 
@@ -45,23 +48,7 @@ MIN_LETTER_SHARE = 0.5
 SAMPLE_CHARS = 400
 #: A page with only a few letters of text is a scan when pictures cover this share of it.
 SCAN_COVER_SHARE = 0.5
-#: Horizontal gaps between pieces of one baseline, in font sizes: wider than CELL_GAP
-#: separates table cells (tab), wider than WORD_GAP separates words (space).
-CELL_GAP, WORD_GAP = 1.5, 0.3
-#: Between two spans of one line (a change of font), a gap this wide (in font sizes) is a
-#: space the PDF did not write: CJK text sets Latin words 0.25 em apart without one.
-SPAN_GAP = 0.2
-#: A visual line starting like this begins a new paragraph even inside one block.
-LIST_ITEM = re.compile(r"^\s*(?:[-•*▪◦·]\s|\(?[A-Za-z0-9]{1,3}[.)]\s|Question\s*#|문제\s*\d)")
-LIST_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9]{1,3}[.):]?\s*$|^\s*[-•*▪◦·]\s*$")
-#: A line starting with a one-character label (``A.``, ``(b)``, ``3)``, ``A、``, ``а)``,
-#: ``ア.``, ``③``, ``[ ]``, ``☐``): an option, where highlight can mark the answer; only
-#: such lines pay for reading the page's drawings.
-OPTION_START = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\*?[(（]?(?:[A-Za-z0-9\u0410-\u044f\u30a2-\u30f3][.):](?:\s|$)"
-                          r"|[A-Za-z\u0410-\u044f\u30a2-\u30f3][、．）：]|[①-⑩❶-❿☐☑□■]|\[(?:[ xX✓✔]?|CORRECT|correct)\])")
-OPTION_LABEL = re.compile(r"^\s*(?:[-•*▪◦·]\s*)?\(?[A-Za-z0-9][.):]\s*$")
 _LETTERS = re.compile(r"[^\W\d_]+")
-_SPACES = re.compile(r" {2,}")
 #: Layout analysis is for pages people typeset: the busiest page of the sample and
 #: development files has under 300 spans, a dense 8-point dictionary page a few thousand.
 #: A page with more spans and pictures than this (200,000 one-point spans, issue 12) is
@@ -69,7 +56,7 @@ _SPACES = re.compile(r" {2,}")
 MAX_PAGE_PIECES = 20_000
 
 
-_OCR, _IMAGE, _IMAGE_TEXT = frozenset({Mark.OCR}), frozenset({Mark.IMAGE}), frozenset({Mark.IMAGE_TEXT})
+_OCR, _IMAGE = frozenset({Mark.OCR}), frozenset({Mark.IMAGE})
 
 
 class PdfError(ValueError):
@@ -181,7 +168,7 @@ def _read_page(pdf: Any, index: int, counter: int, pictures: PictureReader,
     survey = _survey(layout)
     too_complex = survey.pieces > MAX_PAGE_PIECES
     if survey.detached_spaces and not too_complex:
-        layout = _merge_detached_spaces(_layout(page, oversized, raw=True))
+        layout = merge_detached_spaces(_layout(page, oversized, raw=True))
         survey = _survey(layout)
     if not _has_usable_text(survey, layout):
         return _untyped_page(page, number, oversized, pictures, counter, bool(layout["blocks"]))
@@ -191,7 +178,7 @@ def _read_page(pdf: Any, index: int, counter: int, pictures: PictureReader,
                             f"{MAX_PAGE_PIECES}): read as plain lines, without layout or marks", number))
         lines, counter = _plain_lines(layout, number, counter, pictures)
         return "text", lines, counter
-    lines, counter = _text_page_lines(page, layout, survey, counter, pictures, media)
+    lines, counter = text_page_lines(page, layout, survey.sizes, counter, pictures, media)
     return "text", lines, counter
 
 
@@ -300,7 +287,7 @@ def _plain_lines(layout: dict, number: int, counter: int,
         for line in block["lines"]:
             spans = line["spans"]
             text = spans[0]["text"] if len(spans) == 1 else "".join([span["text"] for span in spans])
-            text = _squeeze(text.replace("\u00a0", " ").strip())
+            text = squeeze(text.replace("\u00a0", " ").strip())
             if text:
                 counter += 1
                 lines.append(Line(text, counter))
@@ -440,308 +427,3 @@ def _rect(bbox: tuple) -> Any:
     pymupdf = load_pymupdf()
 
     return pymupdf.Rect(bbox)
-
-
-def _merge_detached_spaces(layout: dict) -> dict:
-    """Put detached spaces back (``layout`` from ``rawdict``): each whitespace-only line
-    is dropped and its spaces inserted, by x position, into the text line of the same
-    block sharing its baseline. The text line keeps MuPDF's character order (sorting
-    everything by x would scramble ligatures: ``classifciation``).
-
-    Linear in the block's size, not in the product of its blank and text lines: the
-    lines sharing a baseline are found in a height index (:class:`_Baselines`), and each
-    text line's spaces are placed in one pass over its characters (:func:`_insert_spaces`)
-    — when every space scanned every line and every character, a block of 4,000 word
-    and space lines took 7.5 s, and 100,000 would have taken an hour."""
-    for block in layout["blocks"]:
-        if block["type"] != 0:
-            continue
-        text_lines: list[dict] = []
-        blank_lines: list[dict] = []
-        for line in block["lines"]:
-            (text_lines if _line_text(line).strip() else blank_lines).append(line)
-        if blank_lines and text_lines:
-            baselines = _Baselines(text_lines)
-            pending: dict[int, list[dict]] = {}  # text line (index) -> spaces inside it
-            for line in blank_lines:
-                row = _Row(baselines.sharing(line["bbox"]), text_lines)
-                for span in line["spans"]:
-                    for char in span["chars"]:
-                        x = (char["bbox"][0] + char["bbox"][2]) / 2
-                        inside = row.inside(x)
-                        if inside is not None:
-                            pending.setdefault(inside, []).append(char)
-                            continue
-                        before = row.before(x + 1)
-                        if before is not None:  # between two pieces: ends the left one
-                            text_lines[before]["spans"][-1]["chars"].append(char)
-            for index, spaces in pending.items():
-                _insert_spaces(text_lines[index], spaces)
-        block["lines"] = [{"bbox": line["bbox"], "spans": [_span_text(span) for span in line["spans"]]}
-                          for line in text_lines]
-    return layout
-
-
-class _Baselines:
-    """The text lines of a block indexed by the heights they cover, in buckets one
-    median line high: the lines sharing a baseline with a given box are those of its
-    buckets that pass :func:`same_baseline`, returned in block order. A line taller than
-    :data:`TALL_BUCKETS` buckets is checked against every query instead (a few at most).
-
-    A bucket of more than :data:`CROWD` lines (thousands of pieces on one baseline, never
-    a real row) is searched in x order instead: only the :data:`NEAR` lines starting
-    nearest left of the box's right end can hold or end before its spaces."""
-
-    TALL_BUCKETS = 64
-    CROWD = 256
-    NEAR = 16
-
-    def __init__(self, lines: list[dict]) -> None:
-        self.boxes = [line["bbox"] for line in lines]
-        heights = sorted(abs(b[3] - b[1]) for b in self.boxes)
-        self.step = max(heights[len(heights) // 2], 1.0)
-        self.buckets: dict[int, list[int]] = {}
-        self.tall: list[int] = []
-        for index, (_, y0, _, y1) in enumerate(self.boxes):
-            first, last = self._span(y0, y1)
-            if last - first > self.TALL_BUCKETS:
-                self.tall.append(index)
-                continue
-            for key in range(first, last + 1):
-                self.buckets.setdefault(key, []).append(index)
-        self.by_x: dict[int, tuple[list[float], list[int]]] = {}  # crowded buckets, by x0
-
-    def _span(self, y0: float, y1: float) -> tuple[int, int]:
-        return math.floor(min(y0, y1) / self.step), math.floor(max(y0, y1) / self.step)
-
-    def _near(self, key: int, right: float) -> list[int]:
-        if key not in self.by_x:
-            members = sorted(self.buckets[key], key=lambda i: self.boxes[i][0])
-            self.by_x[key] = ([self.boxes[i][0] for i in members], members)
-        starts, members = self.by_x[key]
-        at = bisect.bisect_right(starts, right)
-        return members[max(0, at - self.NEAR): at]
-
-    def sharing(self, bbox: tuple) -> list[int]:
-        first, last = self._span(bbox[1], bbox[3])
-        if last - first > self.TALL_BUCKETS:  # a tall query: scan everything
-            candidates: set[int] | range = range(len(self.boxes))
-        else:
-            candidates = set(self.tall)
-            for key in range(first, last + 1):
-                members = self.buckets.get(key, ())
-                candidates.update(members if len(members) <= self.CROWD else self._near(key, bbox[2]))
-        return [i for i in sorted(candidates) if same_baseline(self.boxes[i], bbox)]
-
-
-class _Row:
-    """Text lines sharing a detached space's baseline, and the one a space at ``x``
-    belongs to. A few lines (every real row) are scanned in block order, as MuPDF
-    wrote them; a long row is searched in x order."""
-
-    SCAN = 16
-
-    def __init__(self, indexes: list[int], lines: list[dict]) -> None:
-        self.lines = [(i, lines[i]["bbox"]) for i in indexes]
-        if len(self.lines) > self.SCAN:
-            by_start = sorted(self.lines, key=lambda item: item[1][0])
-            self.starts = [bbox[0] for _, bbox in by_start]
-            self.by_start = by_start
-            by_end = sorted(self.lines, key=lambda item: (item[1][2], -item[0]))
-            self.ends = [bbox[2] for _, bbox in by_end]
-            self.by_end = by_end
-
-    def inside(self, x: float) -> int | None:
-        """The line whose extent holds ``x`` (the first, in block order, when several do)."""
-        if len(self.lines) <= self.SCAN:
-            return next((i for i, bbox in self.lines if bbox[0] < x < bbox[2]), None)
-        at = bisect.bisect_left(self.starts, x) - 1  # the last line starting left of x
-        if at >= 0 and x < self.by_start[at][1][2]:
-            return self.by_start[at][0]
-        return None
-
-    def before(self, x: float) -> int | None:
-        """The line ending furthest right, at or before ``x``."""
-        if len(self.lines) <= self.SCAN:
-            best = max((item for item in self.lines if item[1][2] <= x),
-                       key=lambda item: item[1][2], default=None)
-            return best[0] if best is not None else None
-        at = bisect.bisect_right(self.ends, x) - 1
-        return self.by_end[at][0] if at >= 0 else None
-
-
-def _line_text(line: dict) -> str:
-    return "".join(c["c"] for span in line["spans"] for c in span.get("chars", []))
-
-
-def _insert_spaces(line: dict, spaces: list[dict]) -> None:
-    """Insert each space before the first character of ``line`` (in MuPDF's order)
-    that starts right of it, or at the line's end: one pass over the characters, the
-    positions found by bisection over the running maximum of their left edges (the
-    first character starting at or right of x is the first where that maximum reaches x).
-    Spaces at one position go in left to right."""
-    starts: list[float] = []
-    reach = -math.inf
-    for span in line["spans"]:
-        for char in span["chars"]:
-            reach = max(reach, char["bbox"][0])
-            starts.append(reach)
-    at: dict[int, list[dict]] = {}
-    for space in spaces:
-        at.setdefault(bisect.bisect_left(starts, space["bbox"][0]), []).append(space)
-    for group in at.values():
-        group.sort(key=lambda space: space["bbox"][0])
-    position = 0
-    for span in line["spans"]:
-        chars = span["chars"]
-        merged: list[dict] = []
-        for char in chars:
-            if position in at:
-                merged.extend(at[position])
-            merged.append(char)
-            position += 1
-        span["chars"] = merged
-    if position in at:  # right of every character: the line's end
-        line["spans"][-1]["chars"].extend(at[position])
-
-
-def _span_text(span: dict) -> dict:
-    """A rawdict span as a dict span (``text`` instead of ``chars``)."""
-    return {**{k: v for k, v in span.items() if k != "chars"},
-            "text": "".join(c["c"] for c in span["chars"])}
-
-
-def _text_page_lines(page: Any, layout: dict, survey: _Survey, counter: int,
-                     pictures: PictureReader, media: PdfMedia | None = None) -> tuple[list[Line], int]:
-    """Lines of a text-layer page: paragraphs (wrapped lines joined), one row per
-    baseline for side-by-side blocks (table cells), pictures OCR'd in place (and their
-    regions noted for ``media``, rendered later only if a question shows them); a
-    two-column page column by column."""
-    highlights = Highlights(page)
-    body_size = statistics.median(survey.sizes) if survey.sizes else 0.0
-    # the text column's right edge, taking margins as symmetric: lines wrap there
-    left = min((block["bbox"][0] for block in layout["blocks"] if block["type"] == 0), default=0.0)
-    column_right = layout["width"] - left
-    lines: list[Line] = []
-    picture_number = 0
-    for blocks, right in reading_order(layout["blocks"], layout["width"], column_right):
-        for row in rows(blocks):
-            if row[0]["type"] == 1:  # a picture
-                picture_number += 1
-                ref = f"{page_ref(page.number + 1)} image {picture_number}"
-                counter += 1
-                lines.append(Line(f"[image: {ref}]", counter, _IMAGE))
-                if "too_large" in row[0]:  # see _layout: its bytes were never extracted
-                    picture = pictures.too_large(ref, *row[0]["too_large"], page.number + 1)
-                else:
-                    picture = pictures.picture(ref, row[0]["image"])
-                    if media is not None and picture.note != TOO_LARGE:
-                        media.add_region(ref, page.number, row[0]["bbox"])
-                lines.extend(Line(t, counter, _IMAGE_TEXT)
-                             for t in picture.text.splitlines() if t.strip())
-                continue
-            first = _paragraphs(row[0], body_size, highlights, right)
-            labelled = len(first) == 1 and bool(OPTION_LABEL.match(first[0][0]))
-            paragraphs = [first] + [_paragraphs(block, body_size, highlights, right, labelled)
-                                    for block in row[1:]]
-            if len(row) > 1 and all(len(p) == 1 for p in paragraphs):
-                cells = [p[0] for p in paragraphs]
-                label = ""
-                if LIST_LABEL.match(cells[0][0]):  # Word's list label, then the item at a tab stop
-                    label, cells = cells[0][0] + " ", cells[1:]
-                bits = cells[0][1]
-                for _, cell_bits in cells[1:]:
-                    bits = joined_marks(bits, cell_bits)
-                counter += 1
-                lines.append(Line(label + "\t".join(text for text, _ in cells), counter,
-                                  MARK_SETS[bits | (TABLE_BIT if len(cells) > 1 else 0)]))
-                continue
-            for block_paragraphs in paragraphs:
-                for text, bits in block_paragraphs:
-                    counter += 1
-                    lines.append(Line(text, counter, MARK_SETS[bits]))
-    return lines, counter
-
-
-def _wrapped(previous: tuple | None, bbox: tuple, text: str, column_right: float) -> bool:
-    """Did the typesetter wrap the previous line onto this one? Only if this line's first
-    word would not have fitted after it in the text column: short lines (list items,
-    slide bullets, one-line-per-row layouts) stay lines of their own."""
-    if previous is None or not text:
-        return False
-    char_width = (bbox[2] - bbox[0]) / len(text)
-    if previous[2] + char_width * (len(text) + 1) <= column_right:
-        return False  # even the whole line would have fitted (settles most lines)
-    first_word = text.split(None, 1)[0]
-    return previous[2] + char_width * (len(first_word) + 1) > column_right
-
-
-def _paragraphs(block: dict, body_size: float, highlights: Highlights, column_right: float,
-                labelled: bool = False) -> list[tuple[str, int]]:
-    """A text block's lines joined into paragraphs where the text wrapped (a list item
-    always starts a new one); lines side by side on one baseline (table cells) are
-    joined by tabs. Each paragraph comes with its marks as bits (see :data:`ingest.pdf_marks.LINE_MARKS`)."""
-    out: list[list] = []  # [wrapped pieces, marks, is a list item] per paragraph
-    previous_bbox, previous_raw = None, ""
-    for line in block["lines"]:
-        line_spans = line["spans"]
-        if len(line_spans) == 1:  # the usual case, without the generic joins
-            raw = line_spans[0]["text"]
-            spans = line_spans if raw.strip() else []
-        else:
-            spans = [s for s in line_spans if s["text"].strip()]
-            raw = _join_spans(line_spans)
-        if not spans:
-            continue
-        if "\u00a0" in raw:
-            raw = raw.replace("\u00a0", " ")
-        text = raw.strip()
-        beside = (previous_bbox is not None and line["bbox"][0] > previous_bbox[2] - 1
-                  and same_baseline(previous_bbox, line["bbox"]))
-        wrapped = (not beside and _wrapped(previous_bbox, line["bbox"], text, column_right)
-                   and not LIST_ITEM.match(text))
-        # an option's own lines (and the rest of a wrapped option) may be highlighted
-        list_item = (labelled or OPTION_START.match(text) or (out and OPTION_LABEL.match(out[-1][0][-1]))
-                     or ((beside or wrapped) and out[-1][2]))
-        marked = spans[1:] if len(spans) > 1 and LIST_LABEL.match(spans[0]["text"]) else spans
-        marks = span_marks(marked, body_size, highlights if list_item else None)
-        if beside:
-            gap = line["bbox"][0] - previous_bbox[2]
-            size = spans[0]["size"] or 1.0
-            if LIST_LABEL.match(out[-1][0][-1]):  # "A." then its text at a tab stop
-                out[-1] = [[*out[-1][0][:-1], out[-1][0][-1] + " " + text], marks, bool(list_item)]
-                previous_bbox, previous_raw = line["bbox"], raw
-                continue
-            if gap > CELL_GAP * size:  # table cells side by side
-                out[-1][0][-1] += "\t" + text
-                out[-1][1] |= TABLE_BIT
-            else:  # one line of text MuPDF split in two
-                spaced = gap > WORD_GAP * size or raw[:1].isspace() or previous_raw[-1:].isspace()
-                out[-1][0][-1] += (" " if spaced else "") + text
-            out[-1][1] = joined_marks(out[-1][1], marks | (out[-1][1] & TABLE_BIT))
-        elif wrapped:
-            out[-1][0].append(text)
-            out[-1][1] = joined_marks(out[-1][1], marks)
-        else:
-            out.append([[text], marks, bool(list_item)])
-        previous_bbox, previous_raw = line["bbox"], raw
-    return [(_squeeze(" ".join(parts)), marks) for parts, marks, _ in out]
-
-
-def _join_spans(spans: list[dict]) -> str:
-    """The spans of one line as its text. Where two spans meet without a space but with
-    a word's gap between them, the gap was a space the PDF left out (CJK text with Latin
-    words in another font: ``在`` · ``AWS`` set 0.6 em apart, no space character)."""
-    parts = [spans[0]["text"]]
-    for before, span in zip(spans, spans[1:]):
-        text = span["text"]
-        if (text and parts[-1] and not text[0].isspace() and not parts[-1][-1].isspace()
-                and span["bbox"][0] - before["bbox"][2] > SPAN_GAP * (span["size"] or 1.0)):
-            parts.append(" ")
-        parts.append(text)
-    return "".join(parts)
-
-
-def _squeeze(text: str) -> str:
-    return _SPACES.sub(" ", text) if "  " in text else text
-

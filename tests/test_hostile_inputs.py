@@ -511,13 +511,13 @@ def rawdict_block(pieces: int, one_row: bool) -> dict:
 
 @pytest.mark.parametrize("one_row", [False, True])
 def test_detached_spaces_merge_is_not_quadratic(one_row):
-    from ingest.pdf_reader import _merge_detached_spaces
+    from ingest.pdf_spaces import merge_detached_spaces
 
-    small = _merge_detached_spaces({"blocks": [rawdict_block(3, one_row)]})
+    small = merge_detached_spaces({"blocks": [rawdict_block(3, one_row)]})
     texts = [span["text"] for line in small["blocks"][0]["lines"] for span in line["spans"]]
     assert texts == ["단어 "] * 3  # each space back at the end of its word
     started = time.perf_counter()
-    large = _merge_detached_spaces({"blocks": [rawdict_block(20_000, one_row)]})
+    large = merge_detached_spaces({"blocks": [rawdict_block(20_000, one_row)]})
     assert time.perf_counter() - started < 5  # 4,000 pieces took 7-12 s before
     assert len(large["blocks"][0]["lines"]) == 20_000
 
