@@ -142,14 +142,20 @@ def _watermark_tail(tokens: list[str]) -> list[str]:
     last, and up to :data:`MAX_TAIL` short non-Hangul pieces before it (``N gman' 8``), a
     lone Hangul syllable among them included (the logo read as ``틈``: ``N 틈 8``). The page
     watermark is printed at the foot of every page, so the OCR glues it to a paragraph's
-    end; a word of the text (``있습니다. 이``, ``EC2``) ends the run."""
+    end; a word of the text (``있습니다. 이``, ``EC2``) ends the run.
+
+    The logo also reads as a lone syllable right after the paragraph's last sentence,
+    then one short piece (``합니다. 틈 DO Ssleeeee1@``, ``알 8``, ``잎 DO``: 14 times in the
+    guide, twice in the dev pairs, where the gold drops it); a syllable followed by the
+    whole ``N 틈 8`` run is the next sentence's first word (``있습니다. 이 N 틈 8``)."""
     if not tokens or not any(p.match(tokens[-1]) for p in _STRONG_DEBRIS):
         return []
     start = len(tokens) - 1
     while start > 0 and len(tokens) - start <= MAX_TAIL:
         piece = tokens[start - 1]
         lone_syllable = (len(piece) == 1 and _HANGUL.match(piece) and start > 1
-                         and _TAIL_PIECE.match(tokens[start - 2]))
+                         and (_TAIL_PIECE.match(tokens[start - 2])
+                              or (len(tokens) - start == 2 and _SENTENCE_END.search(tokens[start - 2]))))
         if not (_TAIL_PIECE.match(piece) or lone_syllable or _is_boundary_debris(piece)):
             break
         start -= 1

@@ -115,6 +115,10 @@ def test_watermark_tail_goes_with_its_short_pieces_and_stops_at_a_word():
     assert strip_stray_tokens("알아보았습니다. 9 NO 틈 8 SSleeeeer")[0] == "알아보았습니다."
     assert strip_stray_tokens("AWS CLI 2 EC2 SSleeeee") == ("AWS CLI 2 EC2", ["SSleeeee"])
     assert strip_stray_tokens("수 있습니다. 이 N 틈 8 SSleeeee1@")[0] == "수 있습니다. 이"
+    # the logo read as a lone syllable right after the last sentence, one piece before the email
+    assert strip_stray_tokens("단계입니다. 틈 DO SSleeeee1@") == ("단계입니다.", ["틈", "DO", "SSleeeee1@"])
+    assert strip_stray_tokens("않습니다. 앞 9 Ssleeeee1@")[0] == "않습니다."
+    assert strip_stray_tokens("데이터 틈 DO SSleeeee1@")[0] == "데이터 틈"  # no sentence end: a word
 
 
 def test_speckles_go_next_to_korean_but_words_and_names_stay():
