@@ -62,6 +62,11 @@ _INF = float("inf")
 _NEVER_WORDS = frozenset({"latin-case", "latin-acronym", "latin-split"})
 #: the next word after a token and one space (a name's second half: ``Sage Maker``)
 _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)(?![A-Za-z0-9])")
+_NEXT_PIECE = re.compile(r" ([a-z]+)(?![A-Za-z0-9])")
+#: one-letter words: never the first half of a word split in two (a part, a way)
+_LETTER_WORDS = frozenset({"a", "i"})
+#: a word split in two is joined only when it is this long (short ones abound by chance)
+MIN_SPLIT_WORD = 5
 #: small letters printed in the shape of their capitals
 _CASE_ALIKE = frozenset("cosuvwxz")
 #: a Latin token: letters and digits between non-alphanumerics (Hangul included)
@@ -258,16 +263,41 @@ class LatinCorrector:
     def _split_name(self, text: str, match: re.Match[str]) -> tuple[str, tuple[str, float, str]] | None:
         """A CamelCase name of the lexicon the OCR read with a space inside (``Sage Maker``):
         the two tokens and the name they make. Only names with an inner capital, so two
-        words that are a name together (``Data Wrangler``) stay apart."""
+        words that are a name together (``Data Wrangler``) stay apart. Else a word split
+        in two (:meth:`_split_word`)."""
         following = _NEXT_WORD.match(text, match.end())
         if following is None:
-            return None
+            return self._split_word(text, match)
         joined = match.group() + following.group(1)
         target = self.targets.get(joined.lower())
         if (target is None or not target.impose or target.glued
                 or not any(c.isupper() for c in target.form[1:])):
             return None
         return match.group() + following.group(0), (target.form, self.limits.glue_cost, "latin-split")
+
+    def _split_word(self, text: str, match: re.Match[str]) -> tuple[str, tuple[str, float, str]] | None:
+        """A word the OCR read with a space inside (``Spe cialty``, ``Le arning``, ``Manage
+        d``): the two pieces, when together they are a known word of
+        :data:`MIN_SPLIT_WORD` letters or more and one of them is none (a one-letter piece
+        counts as none, but for ``a`` and ``I`` first; an acronym is never a first half).
+        Two words stay apart (``in to``, ``a part``), and so does a chunk that looks like
+        code."""
+        following = _NEXT_PIECE.match(text, match.end())
+        first, second = match.group(), following.group(1) if following else ""
+        if (not following or not first.isalpha() or first.lower() in _LETTER_WORDS
+                or len(first) > 1 and first.isupper() or len(first + second) < MIN_SPLIT_WORD):
+            return None  # an acronym is no half word (EMBER AB i)
+        if not self.is_known(first + second):
+            return None
+        if len(first) > 1 and len(second) > 1 and self.is_known(first) and self.is_known(second):
+            return None
+        left = max(text.rfind(c, 0, match.start()) for c in _SPACES) + 1
+        right = min((i for i in (text.find(c, following.end()) for c in _SPACES) if i >= 0), default=len(text))
+        if _PROTECT.search(text, left, right):
+            return None
+        target = self.targets.get((first + second).lower())
+        form = target.form if target is not None and target.impose else first + second
+        return first + following.group(0), (form, self.limits.glue_cost, "latin-split")
 
     # ------------------------------------------------------------------ token
     @lru_cache(maxsize=65536)

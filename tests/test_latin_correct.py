@@ -228,3 +228,18 @@ def test_a_name_read_with_a_space_inside_is_joined():
     assert corrector.correct("Amazon Sage Maker Studio를")[0] == "Amazon SageMaker Studio를"
     for text in ("Data Wrangler를", "Model Monitor", "Ground Truth"):
         assert corrector.correct(text) == (text, [])
+
+
+def test_a_word_read_with_a_space_inside_is_joined():
+    """A space read inside a word (``Spe cialty``, ``Manage d``) is taken out when the
+    pieces make a known word and one of them is none; two words stay two (``in to``,
+    ``a part``), and code is never touched."""
+    from extract.latin_correct import get_latin_corrector
+
+    corrector = get_latin_corrector()
+    assert corrector.correct("Machine Learning – Spe cialty 자격증")[0] == "Machine Learning – Specialty 자격증"
+    assert corrector.correct("Amazon Manage d Service")[0] == "Amazon Managed Service"
+    assert corrector.correct("Machine Le arning 개요")[0] == "Machine Learning 개요"
+    for text in ("log in to the console", "a part of the model", "a way to scale",
+                 "value x 계산", "path=/data/spe cialty"):
+        assert corrector.correct(text) == (text, []), text
