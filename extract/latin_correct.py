@@ -254,9 +254,7 @@ class LatinCorrector:
             if correction is None:
                 continue
             start, end = match.span()
-            left = max(text.rfind(c, 0, start) for c in _SPACES) + 1
-            right = min((i for i in (text.find(c, end) for c in _SPACES) if i >= 0), default=len(text))
-            if not _PROTECT.search(text, left, right):
+            if not _protected(text, start, end):
                 found.append((start, match.group(), _bracket_for_slash(correction, text, end)))
         return found
 
@@ -283,17 +281,15 @@ class LatinCorrector:
         Two words stay apart (``in to``, ``a part``), and so does a chunk that looks like
         code."""
         following = _NEXT_PIECE.match(text, match.end())
-        first, second = match.group(), following.group(1) if following else ""
-        if (not following or not first.isalpha() or first.lower() in _LETTER_WORDS
-                or len(first) > 1 and first.isupper() or len(first + second) < MIN_SPLIT_WORD):
-            return None  # an acronym is no half word (EMBER AB i)
-        if not self.is_known(first + second):
+        if following is None:
             return None
+        first, second = match.group(), following.group(1)
+        if (not first.isalpha() or first.lower() in _LETTER_WORDS or len(first) > 1 and first.isupper()
+                or len(first + second) < MIN_SPLIT_WORD or not self.is_known(first + second)):
+            return None  # an acronym is no half word (EMBER AB i)
         if len(first) > 1 and len(second) > 1 and self.is_known(first) and self.is_known(second):
             return None
-        left = max(text.rfind(c, 0, match.start()) for c in _SPACES) + 1
-        right = min((i for i in (text.find(c, following.end()) for c in _SPACES) if i >= 0), default=len(text))
-        if _PROTECT.search(text, left, right):
+        if _protected(text, match.start(), following.end()):
             return None
         target = self.targets.get((first + second).lower())
         form = target.form if target is not None and target.impose else first + second
@@ -556,6 +552,14 @@ def _bracket_for_slash(correction: tuple[str, float, str], text: str, end: int
 def _humps(token: str) -> list[str]:
     """The camel-case parts of a token (``CodePipeline`` → Code, Pipeline)."""
     return re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", token)
+
+
+def _protected(text: str, start: int, end: int) -> bool:
+    """Does the whitespace chunk holding ``text[start:end]`` look like code, a URL, a path,
+    an e-mail or a file name (:data:`_PROTECT`)?"""
+    left = max(text.rfind(c, 0, start) for c in _SPACES) + 1
+    right = min((i for i in (text.find(c, end) for c in _SPACES) if i >= 0), default=len(text))
+    return bool(_PROTECT.search(text, left, right))
 
 
 def _imposes_case(word: str, common_words: frozenset[str]) -> bool:

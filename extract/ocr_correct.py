@@ -201,9 +201,9 @@ class KoreanCorrector(RealWordSwaps):
         return len(stem) > 1 or stem[0].oov or stem[0].score < RARE_SCORE
 
     def _snap_word(self, word: str, offset: int, stem: list,
-                   context: Callable[[], tuple[str, str]] = lambda: ("", "")
-                   ) -> tuple[str, float, str] | None:
-        """Replace the noun stem of ``word`` by the lexicon word it was garbled from.
+                   context: Callable[[], tuple[str, str]]) -> tuple[str, float, str] | None:
+        """Replace the noun stem of ``word`` (one that is not all known pieces: the caller
+        asks :func:`_known_piece`) by the lexicon word it was garbled from.
 
         A particle glued into an unknown stem (트래피올) is split off first; whatever follows
         the stem then goes through the typo layer again. Kept only when kiwi scores the new
@@ -220,8 +220,6 @@ class KoreanCorrector(RealWordSwaps):
         form = word[lo:hi]
         if not _HANGUL_ONLY.match(form):
             return None
-        if all(_known_piece(t) for t in stem):
-            return None  # kiwi read known words (and affixes) as printed
         glued = form[-1] in self.particle_starts
         if glued and self._is_known(form[:-1]):
             return None  # a known word with a misread particle: the typo layer's business

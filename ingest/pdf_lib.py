@@ -19,13 +19,22 @@ from types import ModuleType
 OPTIONAL_PARTS = ("pymupdf.layout", "pymupdf4llm")
 
 
+#: the module once loaded (and quieted) here
+_loaded: ModuleType | None = None
+
+
 def load_pymupdf() -> ModuleType:
     """The ``pymupdf`` module (imported without :data:`OPTIONAL_PARTS` if not imported
-    yet), MuPDF's own messages off (:func:`quiet`)."""
-    module = sys.modules.get("pymupdf")
-    if module is not None:
-        quiet(module)
-        return module
+    yet), MuPDF's own messages off (:func:`quiet`). Called on every page read: after the
+    first call, one global look-up."""
+    global _loaded
+    if _loaded is None:
+        _loaded = sys.modules.get("pymupdf") or _import()
+        quiet(_loaded)
+    return _loaded
+
+
+def _import() -> ModuleType:
     blocked = [name for name in OPTIONAL_PARTS if name not in sys.modules]
     for name in blocked:
         sys.modules[name] = None  # type: ignore[assignment]
@@ -35,7 +44,6 @@ def load_pymupdf() -> ModuleType:
         for name in blocked:
             if sys.modules.get(name, 0) is None:
                 del sys.modules[name]
-    quiet(pymupdf)
     return pymupdf
 
 

@@ -7,7 +7,7 @@ import re
 import statistics
 from typing import Any
 
-from ingest.document import Line, Mark, page_ref
+from ingest.document import Line, Mark, Picture, page_ref
 from ingest.media import PdfMedia
 from ingest.pdf_columns import reading_order, rows, same_baseline
 from ingest.pdf_marks import MARK_SETS, TABLE_BIT, Highlights, joined_marks, span_marks
@@ -81,6 +81,33 @@ def text_page_lines(page: Any, layout: dict, sizes: list[float], counter: int,
                 for text, bits in block_paragraphs:
                     counter += 1
                     lines.append(Line(text, counter, MARK_SETS[bits]))
+    return lines, counter
+
+
+def plain_lines(layout: dict, number: int, counter: int,
+                 pictures: PictureReader) -> tuple[list[Line], int]:
+    """A page's lines as MuPDF sorted them, spans joined, nothing else: the linear
+    fallback for pages too complex for layout analysis (200,000 tiny spans on a page).
+    Its pictures are referenced, not read (OCR of as many pictures would be as costly)."""
+    lines: list[Line] = []
+    picture_number = 0
+    for block in layout["blocks"]:
+        if block["type"] == 1:
+            picture_number += 1
+            ref = f"{page_ref(number)} image {picture_number}"
+            pictures.read.setdefault(ref, Picture(ref, note="page_too_complex"))
+            counter += 1
+            lines.append(Line(f"[image: {ref}]", counter, _IMAGE))
+            continue
+        if block["type"] != 0:
+            continue
+        for line in block["lines"]:
+            spans = line["spans"]
+            text = spans[0]["text"] if len(spans) == 1 else "".join([span["text"] for span in spans])
+            text = squeeze(text.replace("\u00a0", " ").strip())
+            if text:
+                counter += 1
+                lines.append(Line(text, counter))
     return lines, counter
 
 

@@ -34,7 +34,7 @@ from ingest.document import Document, Issue, Line, Mark, Page, Picture, page_ref
 from ingest.ocr_pool import MIN_OCR_DPI, OCR_DPI, ocr_dpi, ocr_pages
 from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.media import PdfMedia
-from ingest.pdf_lines import squeeze, text_page_lines
+from ingest.pdf_lines import plain_lines, text_page_lines
 from ingest.pdf_lib import load_pymupdf
 from ingest.pdf_spaces import merge_detached_spaces
 from ingest.pictures import TOO_LARGE, PictureReader
@@ -52,11 +52,11 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 #: Layout analysis is for pages people typeset: the busiest page of the sample and
 #: development files has under 300 spans, a dense 8-point dictionary page a few thousand.
 #: A page with more spans and pictures than this (200,000 one-point spans, issue 12) is
-#: read as plain lines in MuPDF's order (:func:`_plain_lines`), in time linear in its size.
+#: read as plain lines in MuPDF's order (:func:`~ingest.pdf_lines.plain_lines`), in time linear in its size.
 MAX_PAGE_PIECES = 20_000
 
 
-_OCR, _IMAGE = frozenset({Mark.OCR}), frozenset({Mark.IMAGE})
+_OCR = frozenset({Mark.OCR})
 
 
 class PdfError(ValueError):
@@ -176,7 +176,7 @@ def _read_page(pdf: Any, index: int, counter: int, pictures: PictureReader,
         issues.append(Issue("pdf", "page_too_complex",
                             f"page {number} has {survey.pieces} text spans and pictures (more than "
                             f"{MAX_PAGE_PIECES}): read as plain lines, without layout or marks", number))
-        lines, counter = _plain_lines(layout, number, counter, pictures)
+        lines, counter = plain_lines(layout, number, counter, pictures)
         return "text", lines, counter
     lines, counter = text_page_lines(page, layout, survey.sizes, counter, pictures, media)
     return "text", lines, counter
@@ -265,33 +265,6 @@ def _blank(page: Any) -> bool:
     """Nothing on the page: no text, no picture (the caller checked), no drawing, no
     annotation. Such a page is not rendered and OCR'd (5,000 blank pages, issue 12)."""
     return not page.get_cdrawings() and page.first_annot is None
-
-
-def _plain_lines(layout: dict, number: int, counter: int,
-                 pictures: PictureReader) -> tuple[list[Line], int]:
-    """A page's lines as MuPDF sorted them, spans joined, nothing else: the linear
-    fallback for pages too complex for layout analysis (200,000 tiny spans on a page).
-    Its pictures are referenced, not read (OCR of as many pictures would be as costly)."""
-    lines: list[Line] = []
-    picture_number = 0
-    for block in layout["blocks"]:
-        if block["type"] == 1:
-            picture_number += 1
-            ref = f"{page_ref(number)} image {picture_number}"
-            pictures.read.setdefault(ref, Picture(ref, note="page_too_complex"))
-            counter += 1
-            lines.append(Line(f"[image: {ref}]", counter, _IMAGE))
-            continue
-        if block["type"] != 0:
-            continue
-        for line in block["lines"]:
-            spans = line["spans"]
-            text = spans[0]["text"] if len(spans) == 1 else "".join([span["text"] for span in spans])
-            text = squeeze(text.replace("\u00a0", " ").strip())
-            if text:
-                counter += 1
-                lines.append(Line(text, counter))
-    return lines, counter
 
 
 def _within_pixel_limit(pdf: Any, indexes: list[int], pictures: PictureReader, limits: Limits,
