@@ -25,6 +25,8 @@ import warnings
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
+from extract.document_words import CONTEXT_MARGIN as DOCUMENT_CONTEXT_MARGIN
+from extract.document_words import DocumentWords, Leftover
 from extract.edits import Edit
 from extract.lexicon_snap import LexiconSnapper, SnapCosts
 from extract.ocr_rules import VERIFY_MARGIN, RuleLayer
@@ -42,6 +44,7 @@ _WORD = re.compile(r"\S+")
 #: tags that make up a noun stem (kiwi splits a garbled noun into such pieces)
 _STEM_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "MM", "IC", "XPN", "XSN", "MAG"})
 _AFFIX_TAGS = frozenset({"XSN", "XPN", "XSA", "XSV"})
+_NOUN_TAGS = frozenset({"NNG", "NNP"})
 #: punctuation that may close a word
 _CLOSING = ".,:;!?)]'\""
 #: how much likelier the words around a garbled word must find a common noun in its place
@@ -86,8 +89,10 @@ class KoreanCorrector(RealWordSwaps):
             reading[0] for correct, readings, _cost in rules["typos"]
             if correct[0][:1] in self.particle_starts for reading in readings if reading}
         self.snapper = LexiconSnapper(lexicon, snap["jamo_groups"], SnapCosts(**snap["costs"]))
-        self.general = LexiconSnapper(load_rules(GENERAL)["words"], snap["jamo_groups"],
-                                      SnapCosts(**{**snap["costs"], **snap["general_costs"]}))
+        self.jamo_groups = snap["jamo_groups"]
+        self.general_costs = SnapCosts(**{**snap["costs"], **snap["general_costs"]})
+        self.general = LexiconSnapper(load_rules(GENERAL)["words"], self.jamo_groups, self.general_costs)
+        self.document_costs = SnapCosts(**{**snap["costs"], **snap["document_costs"]})
         self.typos = TypoTransformer([TypoDefinition(orig, errors, cost)
                                       for orig, errors, cost in rules["typos"]])
         self.threshold = float(rules["threshold"])
@@ -120,15 +125,21 @@ class KoreanCorrector(RealWordSwaps):
                                            typo_cost_threshold=self.threshold)
             swaps: dict[str, str] = {}
             typed, kept = [], {}
+            document = DocumentWords()
             for n, (index, tokens) in enumerate(zip(todo, tokenized)):
                 declined: set[str] = set()
-                typed.append(self._apply_typos(texts[index], tokens, swaps, declined=declined))
+                typed.append(self._apply_typos(texts[index], tokens, swaps, declined=declined,
+                                               document=document, at=n))
                 if declined:
                     kept[n] = (tokens, declined)
             agreed = {form: target for form, target in swaps.items() if target}
             for n, index in enumerate(todo):
                 if n in kept and not kept[n][1].isdisjoint(agreed):  # a swap not made here yet
-                    typed[n] = self._apply_typos(texts[index], kept[n][0], agreed=agreed)
+                    document.leftovers.pop(n, None)
+                    typed[n] = self._apply_typos(texts[index], kept[n][0], agreed=agreed,
+                                                 document=document, at=n)
+            self._snap_leftovers(document, typed)
+            for n, index in enumerate(todo):
                 text, more = self.rules.apply(typed[n][0])
                 results[index] = (text, typed[n][1] + more)
         return results
@@ -136,19 +147,24 @@ class KoreanCorrector(RealWordSwaps):
     # ------------------------------------------------------------------ typo layer
     def _apply_typos(self, text: str, tokens: list, swaps: dict[str, str] | None = None,
                      agreed: dict[str, str] | None = None,
-                     declined: set[str] | None = None) -> tuple[str, list[Edit]]:
+                     declined: set[str] | None = None, document: DocumentWords | None = None,
+                     at: int = 0) -> tuple[str, list[Edit]]:
         """Rewrite the words holding a typo token or a suspect noun stem (most hold none).
         ``swaps`` hears of the real-word swaps made (:meth:`_real_word`), ``declined`` of
         the words that had a swap their sentence did not make; ``agreed`` are swaps the
-        document made elsewhere."""
+        document made elsewhere. ``document`` counts the nouns printed and keeps the
+        stems no lexicon placed (text number ``at``) for :meth:`_snap_leftovers`."""
         spans = [m.span() for m in _WORD.finditer(text)]
-        by_word = _tokens_by_word(tokens, spans)
         protected: list[tuple[int, int]] | None = None
         pieces: list[str] = []
         edits: list[Edit] = []
         last = 0
-        for index, (word_tokens, has_typo) in by_word.items():
-            stem = _stem_run(word_tokens)
+        printed = document.printed if document is not None and swaps is not None else None
+        for index, word_tokens, has_typo, stem in _words(tokens, spans):
+            if printed is not None and len(stem) == 1 and stem[0].tag in _NOUN_TAGS:
+                noun = stem[0]
+                if noun.len > 1 and not noun.oov:
+                    printed.append(noun.form)
             real_word = (self._real_word(text, spans, index, stem, swaps, agreed, declined)
                          if len(stem) == 1 and (self.snapper.look_alikes(stem[0].form)
                                                 or agreed and stem[0].form in agreed) else None)
@@ -177,6 +193,10 @@ class KoreanCorrector(RealWordSwaps):
                 new = self._rewrite_word(word, start, word_tokens)
                 cost, reason = sum(t.typo_cost for t in word_tokens), "ocr-confusion"
             else:
+                if document is not None and len(stem) == 1 and stem[0].oov:
+                    lo = stem[0].start - start
+                    document.leftovers.setdefault(at, []).append(Leftover(
+                        start, word, lo, lo + stem[0].len, self._window(text, spans, index)))
                 continue
             if new is None or new == word:
                 continue
@@ -186,6 +206,31 @@ class KoreanCorrector(RealWordSwaps):
             last = end
         pieces.append(text[last:])
         return "".join(pieces), edits
+
+    def _snap_leftovers(self, document: DocumentWords, typed: list[tuple[str, list[Edit]]]) -> None:
+        """Snap the stems no lexicon placed onto the nouns the same texts print
+        (:mod:`extract.document_words`), in ``typed`` (each text as the typo layer left it,
+        with its edits)."""
+        snapper = document.snapper(self.jamo_groups, self.document_costs)
+        if snapper is None:
+            return
+        for n, leftovers in sorted(document.leftovers.items()):
+            text, edits = typed[n]
+            changed = False
+            for left in reversed(leftovers):
+                found = snapper.snap(left.word[left.lo:left.hi])
+                if found is None:
+                    continue
+                new = left.word[:left.lo] + found[0] + left.word[left.hi:]
+                if (self._context_gain(left.word, new, left.context) < DOCUMENT_CONTEXT_MARGIN
+                        or self._score(_bare(new)) < self._score(_bare(left.word)) + VERIFY_MARGIN):
+                    continue
+                at = left.start + sum(len(e.after) - len(e.before) for e in edits if e.start < left.start)
+                text = text[:at] + new + text[at + len(left.word):]
+                edits.append(Edit(left.start, left.word, new, "document-snap", round(found[1], 3)))
+                changed = True
+            if changed:
+                typed[n] = (text, sorted(edits, key=lambda e: e.start))
 
     def _snap_beats_typos(self, snapped: str, word: str, offset: int, tokens: list) -> bool:
         """Does kiwi score the lexicon snap above the word as the typo layer reads it? A
@@ -262,8 +307,10 @@ class KoreanCorrector(RealWordSwaps):
             tokens = self.kiwi.tokenize(stem)
         return all(_known_piece(t) for t in tokens)
 
+    @lru_cache(maxsize=65536)
     def correct_word(self, word: str) -> str:
-        """One word through the typo layer (used after a snap changed its stem)."""
+        """One word through the typo layer (used after a snap changed its stem; the same
+        snapped words recur through a document, so the answer is kept)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tokens = self.kiwi.tokenize(word, typos=self.typos, typo_cost_threshold=self.threshold)
@@ -321,44 +368,44 @@ def _known_piece(token: Any) -> bool:
 _LAST = float("inf")
 
 
-def _tokens_by_word(tokens: Iterable, spans: list[tuple[int, int]]) -> dict[int, tuple[list, bool]]:
-    """The tokens of each whitespace word (by its index in ``spans``) and whether one of
-    them is a typo (kiwi's tokens come in text order: one pass)."""
-    by_word: dict[int, tuple[list, bool]] = {}
+def _words(tokens: Iterable, spans: list[tuple[int, int]]) -> list[tuple[int, list, bool, list]]:
+    """Per whitespace word (its index in ``spans``): its tokens, whether one of them is a
+    typo, and its stem run, in one pass over kiwi's tokens (they come in text order; every
+    word is looked at, and most hold nothing to correct).
+
+    The stem run is the word's leading tokens that can belong to a noun stem, read as
+    printed, after what opens the word: a bracket, a quote, Latin letters or digits
+    (``(애플리켓이선``, ``AWS(애플리켓이선``: the stem is what follows)."""
+    words: list[tuple[int, list, bool, list]] = []
     index, ends = -1, -1
     current: list = []
+    stem: list = []
     typo = False
+    stemming = opening = True
     for token in tokens:
         if token.start >= ends:
             if current:
-                by_word[index] = (current, typo)
+                words.append((index, current, typo, stem))
             index = bisect_right(spans, (token.start, _LAST)) - 1
             ends = spans[index][1]
-            current, typo = [], False
+            current, stem, typo = [], [], False
+            stemming = opening = True
         current.append(token)
-        typo = typo or token.typo_cost > 0
-    if current:
-        by_word[index] = (current, typo)
-    return by_word
-
-
-def _stem_run(tokens: list) -> list:
-    """The word's leading tokens that can belong to a noun stem, read as printed, after
-    what opens the word: a bracket, a quote, Latin letters or digits (``(애플리켓이선``,
-    ``AWS(애플리켓이선``: the stem is what follows)."""
-    run = []
-    opening = True
-    for token in tokens:
         if token.typo_cost > 0:
-            break
-        tag = token.tag
-        if opening and tag[0] == "S":
-            continue
-        opening = False
-        if tag not in _STEM_TAGS:
-            break
-        run.append(token)
-    return run
+            typo = True
+            stemming = False
+        elif stemming:
+            tag = token.tag
+            if opening and tag[0] == "S":
+                continue
+            opening = False
+            if tag in _STEM_TAGS:
+                stem.append(token)
+            else:
+                stemming = False
+    if current:
+        words.append((index, current, typo, stem))
+    return words
 
 
 def domain_lexicon() -> list[str]:

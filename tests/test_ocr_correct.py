@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import pytest
 
-from conftest import GOLD
+from conftest import GOLD, needs_shared, read_jsonl
 from extract.clean import clean_lines
 from extract.hangul import jamo
 from extract.ocr_correct import domain_lexicon, get_corrector
@@ -121,6 +122,44 @@ def test_garbled_common_nouns_snap_where_the_sentence_says_so(corrector, noisy, 
     assert text == clean
     assert [e.reason for e in edits] == ["common-snap"]
     assert corrector.correct("형픔") == ("형픔", [])
+
+
+def test_a_garbled_noun_takes_the_noun_its_document_prints(corrector):
+    """A stem kiwi reads as no word, that no lexicon places, snaps onto a noun the same
+    call prints three times (extract/document_words.py); printed twice, or in a call of
+    its own, it stays. The sentences are this test's own: the guide's own cases are
+    checked on its build below."""
+    printed = ["이번 시험은 어렵습니다.", "시험 준비를 합니다.", "시험 결과를 확인합니다."]
+    garbled = "다음 시협 일정을 확인합니다."
+    text, edits = corrector.correct_many(printed + [garbled])[-1]
+    assert text == "다음 시험 일정을 확인합니다."
+    assert [(e.before, e.after, e.reason) for e in edits] == [("시협", "시험", "document-snap")]
+    assert corrector.correct_many(printed[:2] + [garbled])[-1] == (garbled, [])
+    assert corrector.correct(garbled) == (garbled, [])
+    # a word kiwi knows is no garbled noun, however near the printed one
+    assert corrector.correct_many(printed + ["다음 시합 일정을 확인합니다."])[-1] == (
+        "다음 시합 일정을 확인합니다.", [])
+
+
+@needs_shared
+def test_document_snaps_in_the_guide_replace_unknown_stems_by_printed_nouns(guide_corpus, corrector):
+    """In the guide's build, each document snap replaced a stem kiwi does not know by a
+    noun the guide prints, as printed, in at least three other places."""
+    from extract.document_words import MIN_COUNT
+
+    records = read_jsonl(guide_corpus / "questions.jsonl") + read_jsonl(guide_corpus / "knowledge.jsonl")
+    snaps = [e for row in read_jsonl(guide_corpus / "audit" / "ocr_corrections.jsonl")
+             for e in row["edits"] if e["reason"] == "document-snap"]
+    assert len(snaps) >= 10
+    words = Counter(w for r in records for f in ("stem", "explanation", "text", "title")
+                    for w in re.findall(r"[가-힣]+", r.get(f) or ""))
+    for edit in snaps:
+        before, after = edit["before"], edit["after"]
+        noun = next(t for t in corrector.kiwi.tokenize(after) if t.tag in ("NNG", "NNP"))
+        garbled = before[noun.start:noun.start + noun.len]  # a snap keeps the syllable count
+        assert len(noun.form) >= 2 and garbled != noun.form, edit
+        assert not corrector._is_known(garbled), edit
+        assert sum(n for w, n in words.items() if w.startswith(noun.form)) >= MIN_COUNT, edit
 
 
 def test_general_lexicon_is_well_formed():
