@@ -66,6 +66,9 @@ def main() -> None:
     print(f"  {'OCR correction (typos + rules + edits)':40} {min(fixed):7.2f} {statistics.median(fixed):9.2f}")
     print(f"  {'OCR correction, first pass (cold caches)':40} {cold:7.2f}")
     print(f"  ratio correction / plain (min)            {min(fixed) / min(plain):6.2f}×   ({edits} edits)")
+    paired = sorted(f / p for f, p in zip(fixed, plain))
+    print(f"  ratio per run, side by side (median)      {statistics.median(paired):6.2f}×   "
+          f"(range {paired[0]:.2f}-{paired[-1]:.2f}: the machine's speed drifts between runs)")
     print(f"  ratio first pass / plain (min)            {cold / min(plain):6.2f}×")
 
 

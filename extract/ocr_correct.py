@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from copy import copy
 import unicodedata
 import warnings
 from functools import lru_cache
@@ -63,6 +64,16 @@ KNOWN_MARGIN = 4.0
 TYPO_COST_WEIGHT = 6.0
 
 
+#: kiwi's beam in the typo passes only (``cutoff_threshold``: an analysis scoring this far
+#: below the best at a position is dropped; kiwi's default is 8). Typo variants multiply
+#: the analyses at every position, so the beam is most of a typo pass's cost: at 6.5 the
+#: correction of the guide takes 0.91 of its time at 8, the dev pairs and the synthetic
+#: set (three seeds) score the same, and the guide's text gains five right fixes
+#: (실습에서논 -> 실습에서는, 불루 -> 블루). At 6 three right fixes are lost (Wrangler눈,
+#: 중음, 암도록 stay); at 4, forty words change.
+TYPO_CUTOFF = 6.5
+
+
 class KoreanCorrector(RealWordSwaps):
     """Load once, then :meth:`correct_many` over any number of texts."""
 
@@ -78,7 +89,7 @@ class KoreanCorrector(RealWordSwaps):
         # proper nouns: 75 MB; the few technical words it held, 디버그, 콜백, 프록시, are
         # in the domain lexicon's software group). Kiwi's own lexicon and LM do the work.
         self.kiwi = Kiwi(load_multi_dict=False, load_default_dict=False)
-        self.kiwi.typo_cost_weight = TYPO_COST_WEIGHT
+        self.kiwi.global_config.typo_cost_weight = TYPO_COST_WEIGHT
         lexicon = domain_lexicon()
         for word in self._unknown_words(lexicon):
             self.kiwi.add_user_word(word, "NNG", 0.0)
@@ -96,6 +107,8 @@ class KoreanCorrector(RealWordSwaps):
         self.typos = TypoTransformer([TypoDefinition(orig, errors, cost)
                                       for orig, errors, cost in rules["typos"]])
         self.threshold = float(rules["threshold"])
+        self.typo_config = copy(self.kiwi.global_config)
+        self.typo_config.cutoff_threshold = TYPO_CUTOFF
         self.protect = re.compile(rules["protect"])
         self.rules = RuleLayer(rules["rules"], self.protect, self._score)
 
@@ -122,7 +135,8 @@ class KoreanCorrector(RealWordSwaps):
             # kiwi tokenizes ahead in its own threads while the words are rewritten here:
             # the tokens are kept only for the texts a document-wide swap may still change
             tokenized = self.kiwi.tokenize([texts[i] for i in todo], typos=self.typos,
-                                           typo_cost_threshold=self.threshold)
+                                           typo_cost_threshold=self.threshold,
+                                           override_config=self.typo_config)
             swaps: dict[str, str] = {}
             typed, kept = [], {}
             document = DocumentWords()
@@ -313,7 +327,8 @@ class KoreanCorrector(RealWordSwaps):
         snapped words recur through a document, so the answer is kept)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tokens = self.kiwi.tokenize(word, typos=self.typos, typo_cost_threshold=self.threshold)
+            tokens = self.kiwi.tokenize(word, typos=self.typos, typo_cost_threshold=self.threshold,
+                                        override_config=self.typo_config)
         if not any(t.typo_cost > 0 for t in tokens):
             return word
         return self._rewrite_word(word, 0, tokens) or word
