@@ -24,6 +24,8 @@ from rapidfuzz.distance import Levenshtein
 from extract.hangul import all_syllables, jamo, syllable_variants
 
 _FORBIDDEN = 1e6
+#: words each of a snapper's caches keeps
+WORD_CACHE = 65536
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,15 @@ class LexiconSnapper:
         self._alternatives: dict[str, list[str]] = {}
         for x, y in sorted(self._similar):
             self._alternatives.setdefault(x, []).append(y)
+        # per instance: a cache on the class would hold every snapper ever made (the
+        # corrector makes one per call for the document's nouns)
+        self.look_alikes = lru_cache(maxsize=WORD_CACHE)(self.look_alikes)
+        self.snap = lru_cache(maxsize=WORD_CACHE)(self.snap)
 
     def knows(self, word: str) -> bool:
         """Is ``word`` in the lexicon?"""
         return word in self._known
 
-    @lru_cache(maxsize=65536)
     def look_alikes(self, word: str) -> tuple[str, ...]:
         """The lexicon words ``word`` is one look-alike jamo away from (전락 → 전략: ㅑ read
         as ㅏ); none for a lexicon word. ``word`` itself may be a real word: the caller asks
@@ -85,7 +90,6 @@ class LexiconSnapper:
                     found.append(candidate)
         return tuple(sorted(set(found)))
 
-    @lru_cache(maxsize=65536)
     def snap(self, word: str, unknown: bool = False) -> tuple[str, float] | None:
         """The lexicon word and the cost of the snap, when one is clearly meant. ``unknown``:
         kiwi reads the word as no word at all (one OOV token), so a short word may take

@@ -72,6 +72,8 @@ TYPO_COST_WEIGHT = 6.0
 #: (실습에서논 -> 실습에서는, 불루 -> 블루). At 6 three right fixes are lost (Wrangler눈,
 #: 중음, 암도록 stay); at 4, forty words change.
 TYPO_CUTOFF = 6.5
+#: words each of the corrector's word caches keeps (kiwi's scores, known stems, snapped words)
+WORD_CACHE = 65536
 
 
 class KoreanCorrector(RealWordSwaps):
@@ -110,6 +112,10 @@ class KoreanCorrector(RealWordSwaps):
         self.typo_config = copy(self.kiwi.global_config)
         self.typo_config.cutoff_threshold = TYPO_CUTOFF
         self.protect = re.compile(rules["protect"])
+        # The word caches belong to the instance: on the class, an lru_cache is keyed by
+        # (and holds) every instance, so a released corrector kept Kiwi's 300 MB alive
+        for name in ("_score", "_is_known", "correct_word"):
+            setattr(self, name, lru_cache(maxsize=WORD_CACHE)(getattr(self, name)))
         self.rules = RuleLayer(rules["rules"], self.protect, self._score)
 
     def _unknown_words(self, words: list[str]) -> list[str]:
@@ -312,7 +318,6 @@ class KoreanCorrector(RealWordSwaps):
                 best = (new, cost, "common-snap" if common else "lexicon-snap")
         return best
 
-    @lru_cache(maxsize=65536)
     def _is_known(self, stem: str) -> bool:
         """Is ``stem`` a word kiwi knows (one known noun, or known nouns with a suffix such
         as 효율+적)? Such a stem is never snapped: it may be the word the writer meant."""
@@ -321,7 +326,6 @@ class KoreanCorrector(RealWordSwaps):
             tokens = self.kiwi.tokenize(stem)
         return all(_known_piece(t) for t in tokens)
 
-    @lru_cache(maxsize=65536)
     def correct_word(self, word: str) -> str:
         """One word through the typo layer (used after a snap changed its stem; the same
         snapped words recur through a document, so the answer is kept)."""
@@ -360,7 +364,6 @@ class KoreanCorrector(RealWordSwaps):
         joined = self.kiwi.join(tokens)
         return joined if _HANGUL.search(joined) else None
 
-    @lru_cache(maxsize=65536)
     def _score(self, text: str) -> float:
         """kiwi's log-probability of the best analysis of ``text`` (one word, mostly)."""
         with warnings.catch_warnings():
@@ -445,7 +448,7 @@ def release_corrector() -> None:
     if get_corrector.cache_info().currsize == 0:
         return
     get_corrector.cache_clear()
-    gc.collect()
+    gc.collect()  # the instance's word caches refer back to it
     try:  # hand the freed C++ heap back to the system (glibc; elsewhere a no-op)
         import ctypes
 

@@ -264,3 +264,26 @@ def test_dev_pairs_improve_and_clean_text_is_kept(corrector):
     assert 1 - sum(after) / before >= 0.5
     harm = sum(Levenshtein.distance(norm(k), norm(p["clean"])) for k, p in zip(kept, pairs))
     assert harm / sum(len(norm(p["clean"])) for p in pairs) <= 0.001
+
+
+def test_a_corrector_let_go_is_freed_with_its_model():
+    """Nothing outside a corrector holds it once it is used and dropped: its word caches are
+    its own (class-level caches were keyed by the instance, and a released corrector kept
+    Kiwi's 300 MB to the end of every build). :func:`release_corrector` lets the
+    process-wide one go; the next :func:`get_corrector` loads one that corrects as before."""
+    import gc
+    import weakref
+
+    from extract.ocr_correct import KoreanCorrector, release_corrector
+
+    # a real-word swap and a common-noun snap: both ask kiwi's cached score
+    noisy = "이러한 전락은 새 모델올 배포합니다. 각 카데고리는 다른 특성을 가집니다."
+    own = KoreanCorrector()
+    fixed = own.correct(noisy)
+    assert fixed == get_corrector().correct(noisy) and fixed[0] != noisy
+    gone = weakref.ref(own)
+    del own
+    gc.collect()
+    assert gone() is None
+    release_corrector()
+    assert get_corrector().correct(noisy) == fixed
