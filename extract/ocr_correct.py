@@ -24,15 +24,15 @@ from copy import copy
 import unicodedata
 import warnings
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Iterable
 
-from extract.document_words import CONTEXT_MARGIN as DOCUMENT_CONTEXT_MARGIN
 from extract.document_words import DocumentWords, Leftover
 from extract.edits import Edit
 from extract.lexicon_snap import LexiconSnapper, SnapCosts
-from extract.ocr_rules import VERIFY_MARGIN, RuleLayer
+from extract.ocr_rules import RuleLayer
 from extract.real_words import RealWordSwaps
 from extract.rules import load_rules
+from extract.stem_snaps import _CLOSING, _HANGUL_ONLY, StemSnaps, _known_piece
 
 __all__ = ["Edit", "KoreanCorrector", "domain_lexicon", "get_corrector", "release_corrector"]
 
@@ -40,30 +40,15 @@ RULES = "ocr_ko"
 DOMAIN = "domain_ko"
 GENERAL = "general_ko"
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3]+$")
 _WORD = re.compile(r"\S+")
 #: tags that make up a noun stem (kiwi splits a garbled noun into such pieces)
 _STEM_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "MM", "IC", "XPN", "XSN", "MAG"})
-_AFFIX_TAGS = frozenset({"XSN", "XPN", "XSA", "XSV"})
 _NOUN_TAGS = frozenset({"NNG", "NNP"})
-#: punctuation that may close a word
-_CLOSING = ".,:;!?)]'\""
-#: how much likelier the words around a garbled word must find a common noun in its place
-#: (:meth:`KoreanCorrector._snap_word`); at 4-8 the guide's diagram scraps became words
-#: (맛취 → 마취, 리후 → 기후), at 12 only a few of them do, and the synthetic set keeps
-#: most of the gain (bench/ocr_synthetic.py)
-GENERAL_CONTEXT_MARGIN = 12.0
-#: a lone known noun scoring below this is rare enough to be looked up in the lexicon
-RARE_SCORE = -12.0
-#: margin for replacing a stem kiwi read as known words (an OOV stem needs VERIFY_MARGIN)
-KNOWN_MARGIN = 4.0
 #: log-probability units one unit of typo cost is worth in kiwi's search (kiwi's default
 #: is 6). At 4, a misread word that the sentence makes likely wins over a rare reading of
 #: it (마케팅 전락 → 전략) on the dev pairs and on the synthetic set alike; at 3 and below
 #: correct text starts to change (bench/ocr_synthetic.py, "CER added on clean").
 TYPO_COST_WEIGHT = 6.0
-
-
 #: kiwi's beam in the typo passes only (``cutoff_threshold``: an analysis scoring this far
 #: below the best at a position is dropped; kiwi's default is 8). Typo variants multiply
 #: the analyses at every position, so the beam is most of a typo pass's cost: at 6.5 the
@@ -76,7 +61,7 @@ TYPO_CUTOFF = 6.5
 WORD_CACHE = 65536
 
 
-class KoreanCorrector(RealWordSwaps):
+class KoreanCorrector(StemSnaps, RealWordSwaps):
     """Load once, then :meth:`correct_many` over any number of texts."""
 
     def __init__(self) -> None:
@@ -227,104 +212,11 @@ class KoreanCorrector(RealWordSwaps):
         pieces.append(text[last:])
         return "".join(pieces), edits
 
-    def _snap_leftovers(self, document: DocumentWords, typed: list[tuple[str, list[Edit]]]) -> None:
-        """Snap the stems no lexicon placed onto the nouns the same texts print
-        (:mod:`extract.document_words`), in ``typed`` (each text as the typo layer left it,
-        with its edits)."""
-        snapper = document.snapper(self.jamo_groups, self.document_costs)
-        if snapper is None:
-            return
-        for n, leftovers in sorted(document.leftovers.items()):
-            text, edits = typed[n]
-            changed = False
-            for left in reversed(leftovers):
-                found = snapper.snap(left.word[left.lo:left.hi])
-                if found is None:
-                    continue
-                new = left.word[:left.lo] + found[0] + left.word[left.hi:]
-                if (self._context_gain(left.word, new, left.context) < DOCUMENT_CONTEXT_MARGIN
-                        or self._score(_bare(new)) < self._score(_bare(left.word)) + VERIFY_MARGIN):
-                    continue
-                at = left.start + sum(len(e.after) - len(e.before) for e in edits if e.start < left.start)
-                text = text[:at] + new + text[at + len(left.word):]
-                edits.append(Edit(left.start, left.word, new, "document-snap", round(found[1], 3)))
-                changed = True
-            if changed:
-                typed[n] = (text, sorted(edits, key=lambda e: e.start))
-
     def _snap_beats_typos(self, snapped: str, word: str, offset: int, tokens: list) -> bool:
         """Does kiwi score the lexicon snap above the word as the typo layer reads it? A
         misread particle is no garbled noun: ``예름`` is 예를 (를 read as 름), not 요금."""
         rewritten = self._rewrite_word(word, offset, tokens)
         return rewritten is None or self._score(snapped) > self._score(rewritten)
-
-    @staticmethod
-    def _suspect_stem(stem: list) -> bool:
-        """A noun stem worth a lexicon look-up: unknown to kiwi, rare, or read as pieces."""
-        if not stem:
-            return False
-        return len(stem) > 1 or stem[0].oov or stem[0].score < RARE_SCORE
-
-    def _snap_word(self, word: str, offset: int, stem: list,
-                   context: Callable[[], tuple[str, str]]) -> tuple[str, float, str] | None:
-        """Replace the noun stem of ``word`` (one that is not all known pieces: the caller
-        asks :func:`_known_piece`) by the lexicon word it was garbled from.
-
-        A particle glued into an unknown stem (트래피올) is split off first; whatever follows
-        the stem then goes through the typo layer again. Kept only when kiwi scores the new
-        word better, by more when the old stem was made of known words.
-
-        A stem kiwi reads as no word at all that the domain lexicon cannot place may snap
-        onto a common noun (``data/general_ko.json``: 습라이드 → 슬라이드, 카데고리 →
-        카테고리) through look-alike jamo only, and only when the words around it
-        (``context()``, :meth:`_window`) make the sentence likelier by
-        :data:`GENERAL_CONTEXT_MARGIN`: the common words are many, and a scrap of a diagram
-        read as text is near one of them as often as a garbled word is."""
-        lo = stem[0].start - offset
-        hi = stem[-1].start - offset + stem[-1].len
-        form = word[lo:hi]
-        if not _HANGUL_ONLY.match(form):
-            return None
-        glued = form[-1] in self.particle_starts
-        if glued and self._is_known(form[:-1]):
-            return None  # a known word with a misread particle: the typo layer's business
-        margin = VERIFY_MARGIN if any(t.oov for t in stem) else KNOWN_MARGIN
-        unknown = len(stem) == 1 and stem[0].oov
-        cuts = [len(form), len(form) - 1] if glued else [len(form)]
-        rest = word[hi:]
-        if 0 < len(rest) <= 2 and _HANGUL_ONLY.match(word[lo:]) and rest[0] in self.particle_reads:
-            # what kiwi took for a particle may be the stem's own last syllable read as
-            # one (데이터서트 = 데이터세트, not 데이터서 + 를): the whole word competes
-            form, cuts = word[lo:], [len(word) - lo] + cuts
-        general = unknown and not any(self.snapper.knows(form[:cut]) for cut in range(2, len(form) + 1))
-        best: tuple[str, float, str] | None = None
-        for cut in cuts:
-            found = self.snapper.snap(form[:cut], unknown=unknown)
-            # onto a common noun, a glued particle is the one syllable left (카데고리는), never
-            # a stem's own last syllable before another particle (백분울을 is no 배분 + 울을)
-            common = found is None and general and len(word) - lo - cut <= 1
-            if common:
-                found = self.general.snap(form[:cut])
-            if found is None:
-                continue
-            target, cost = found
-            new = word[:lo] + target + word[lo + cut:]
-            if lo + cut < len(word):
-                new = self.correct_word(new)
-            if common and not self._context_gain(word, new, context()) >= GENERAL_CONTEXT_MARGIN:
-                continue
-            if (self._score(_bare(new)) >= self._score(_bare(word)) + margin
-                    and (best is None or cost < best[1])):
-                best = (new, cost, "common-snap" if common else "lexicon-snap")
-        return best
-
-    def _is_known(self, stem: str) -> bool:
-        """Is ``stem`` a word kiwi knows (one known noun, or known nouns with a suffix such
-        as 효율+적)? Such a stem is never snapped: it may be the word the writer meant."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tokens = self.kiwi.tokenize(stem)
-        return all(_known_piece(t) for t in tokens)
 
     def correct_word(self, word: str) -> str:
         """One word through the typo layer (used after a snap changed its stem; the same
@@ -369,18 +261,6 @@ class KoreanCorrector(RealWordSwaps):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return self.kiwi.analyze(text, top_n=1)[0][1]
-
-
-def _bare(word: str) -> str:
-    """``word`` without the punctuation closing it: kiwi reads a word before a colon as a
-    name (``음선:`` is one unknown proper noun, ``음선`` two known pieces), so a word is
-    scored as itself."""
-    return word.rstrip(_CLOSING) or word
-
-
-def _known_piece(token: Any) -> bool:
-    """A token kiwi knows that can stand in a stem as written: a word, or an affix (효율+적)."""
-    return not token.oov and (token.len > 1 or token.tag in _AFFIX_TAGS)
 
 
 _LAST = float("inf")
