@@ -37,6 +37,10 @@ GENERAL_CONTEXT_MARGIN = 12.0
 RARE_SCORE = -12.0
 #: margin for replacing a stem kiwi read as known words (an OOV stem needs VERIFY_MARGIN)
 KNOWN_MARGIN = 4.0
+#: the copula's syllables (이 with an ending): kiwi reads the last syllable of a garbled
+#: loanword ending in one (도메인, 파이프라인, 파일) as the copula after an unknown noun. Only
+#: after a stem of two syllables or more: 종인 is 중인 ("being"), no 승인
+COPULA_READS = "인일임"
 
 
 class StemSnaps:
@@ -87,9 +91,11 @@ class StemSnaps:
         unknown = len(stem) == 1 and stem[0].oov
         cuts = [len(form), len(form) - 1] if glued else [len(form)]
         rest = word[hi:]
-        if 0 < len(rest) <= 2 and _HANGUL_ONLY.match(word[lo:]) and rest[0] in self.particle_reads:
-            # what kiwi took for a particle may be the stem's own last syllable read as
-            # one (데이터서트 = 데이터세트, not 데이터서 + 를): the whole word competes
+        if 0 < len(rest) <= 2 and _HANGUL_ONLY.match(word[lo:]) and (
+                rest[0] in self.particle_reads or len(form) > 1 and rest[0] in COPULA_READS):
+            # what kiwi took for a particle, or for the copula (이 + ending), may be the
+            # stem's own last syllable read as one (데이터서트 = 데이터세트, not 데이터서 + 를;
+            # 도데인 = 도메인, not 도데 + 이 + ㄴ): the whole word competes
             form, cuts = word[lo:], [len(word) - lo] + cuts
         general = unknown and not any(self.snapper.knows(form[:cut]) for cut in range(2, len(form) + 1))
         best: tuple[str, float, str] | None = None

@@ -124,6 +124,19 @@ def test_garbled_common_nouns_snap_where_the_sentence_says_so(corrector, noisy, 
     assert corrector.correct("형픔") == ("형픔", [])
 
 
+@pytest.mark.parametrize("noisy, clean", [
+    ("새 도데인 이름을 등록했습니다.", "새 도메인 이름을 등록했습니다."),
+    ("배포 파이프리인 단계를 자동화합니다.", "배포 파이프라인 단계를 자동화합니다."),
+    ("지금 개발 종인 기능입니다.", "지금 개발 종인 기능입니다."),  # a one-syllable stem: 중인?
+    ("이 모델인 경우에는 다릅니다.", "이 모델인 경우에는 다릅니다."),  # a known stem + copula
+])
+def test_a_loanword_read_as_noun_and_copula_snaps_whole(corrector, noisy, clean):
+    """Kiwi reads a garbled loanword ending in 인 as an unknown noun + the copula (도데 + 이
+    + ㄴ): the whole word competes in the lexicons (COPULA_READS in extract/stem_snaps.py).
+    The sentences are this test's own."""
+    assert corrector.correct(noisy)[0] == clean
+
+
 def test_a_garbled_noun_takes_the_noun_its_document_prints(corrector):
     """A stem kiwi reads as no word, that no lexicon places, snaps onto a noun the same
     call prints three times (extract/document_words.py); printed twice, or in a call of
