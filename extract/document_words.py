@@ -1,8 +1,8 @@
 """The document's own nouns as the Korean corrector's last lexicon.
 
 An OCR'd book garbles a word in one place and prints it right in ten others: the guide
-reads 식별 as 식널, 원칙 as 원직, 파악 as 파아 a few times each, and prints each of them
-right throughout. The domain lexicon (AWS/ML terms) and the common nouns
+reads 원칙 as 원직, 파악 as 파아, 워크플로 as 위크들로 a few times each, and prints each
+of them right throughout. The domain lexicon (AWS/ML terms) and the common nouns
 (``data/general_ko.json``) cannot hold every word a document is about, but the document
 itself can: a noun kiwi reads as printed, :data:`MIN_COUNT` times or more in one
 :meth:`~extract.ocr_correct.KoreanCorrector.correct_many` call, becomes a snap target for a
@@ -13,11 +13,12 @@ The snap is the domain lexicon's one with a tighter budget per jamo (``document_
 최소한, a noun the guide prints), a clear winner among the document's nouns, and the words
 around the garbled one must find the document's noun likelier by :data:`CONTEXT_MARGIN`:
 a scrap of a diagram read as text is near some noun of a long document as often as a
-garbled word is. Dev pairs do not move (each is a paragraph alone: a noun is seldom
-printed three times in it); the synthetic set, 17 paragraphs a call, gains 0.3 points;
-the guide's OCR text gets 36 edits, 33 of them right (인반 → 일반, 위크들로 → 워크플로,
-잠가자 → 참가자, 출럭 → 출력), the others scraps read as other scraps. Only the stems left over are looked at, once every text of the call has
-been read, so the cost is a counter update per word and a look-up per leftover stem.
+garbled word is. The dev pairs do not move (30 paragraphs from all over the book, in
+one call: few nouns recur three times); the synthetic set, 17 paragraphs a call, gains 0.3 points;
+the guide's OCR lines, corrected in one call, get 36 edits, 33 of them right (인반 → 일반,
+위크들로 → 워크플로, 잠가자 → 참가자, 출럭 → 출력), the others scraps read as other
+scraps. Only the stems left over are looked at, once every text of the call has
+been read, so the cost is a list append per noun and a look-up per leftover stem.
 """
 from __future__ import annotations
 

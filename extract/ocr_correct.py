@@ -88,8 +88,8 @@ class KoreanCorrector(StemSnaps, RealWordSwaps):
             if correct[0][:1] in self.particle_starts for reading in readings if reading}
         self.snapper = LexiconSnapper(lexicon, snap["jamo_groups"], SnapCosts(**snap["costs"]))
         self.jamo_groups = snap["jamo_groups"]
-        self.general_costs = SnapCosts(**{**snap["costs"], **snap["general_costs"]})
-        self.general = LexiconSnapper(load_rules(GENERAL)["words"], self.jamo_groups, self.general_costs)
+        self.general = LexiconSnapper(load_rules(GENERAL)["words"], self.jamo_groups,
+                                      SnapCosts(**{**snap["costs"], **snap["general_costs"]}))
         self.document_costs = SnapCosts(**{**snap["costs"], **snap["document_costs"]})
         self.typos = TypoTransformer([TypoDefinition(orig, errors, cost)
                                       for orig, errors, cost in rules["typos"]])
