@@ -46,66 +46,28 @@ from typing import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from extract.latin_distance import _INF, lookalike_distance, skeleton
+from extract.latin_splits import LatinSplits
+from extract.latin_tokens import _LATIN
+from extract.latin_words import (
+    RULES,
+    TARGET_ENGLISH,
+    Target,
+    _imposes_case,
+    common_english,
+    large_english,
+    lexicon_words,
+)
 from extract.ocr_correct import Edit
 from extract.rules import load_rules
 
-RULES = "latin_terms"
-#: wordfreq's small English list (rank order): known words, never touched
-COMMON_ENGLISH = 30_000
-#: the most frequent of them can also be the target of a correction
-TARGET_ENGLISH = 25_000
 #: shorter English words are never a target (a 4-letter token may change by 0.2 only)
 MIN_ENGLISH_TARGET = 5
-_INF = float("inf")
 
 #: edits whose token is no English word whatever wordfreq's large list holds
 _NEVER_WORDS = frozenset({"latin-case", "latin-acronym", "latin-split"})
-#: the next word after a token and one space (a name's second half: ``Sage Maker``)
-_NEXT_WORD = re.compile(r" ([A-Z][a-z]+)(?![A-Za-z0-9])")
-_NEXT_PIECE = re.compile(r" ([a-z]+)(?![A-Za-z0-9])")
-#: one-letter words: never the first half of a word split in two (a part, a way)
-_LETTER_WORDS = frozenset({"a", "i"})
-#: a word split in two is joined only when it is this long (short ones abound by chance)
-MIN_SPLIT_WORD = 5
 #: small letters printed in the shape of their capitals
 _CASE_ALIKE = frozenset("cosuvwxz")
-#: a Latin token: letters and digits between non-alphanumerics (Hangul included)
-_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?![A-Za-z0-9])")
-_LATIN = re.compile(r"[A-Za-z]")
-_CHUNK = re.compile(r"\S+")
-_SPACES = " \t\n\r\f\v\u00a0\u3000"
-#: a whitespace chunk holding one of these is code, a URL, a path, an e-mail or a file name
-_PROTECT = re.compile(
-    r"://|www\.|https?|ttps|@|_|=|\\|[{}<>`$#|~^]|::|->|/\S*/|\.(?:com|org|net|io)\b"
-    # dotted names (file.csv, sagemaker.session), calls (fit(), Estimator(role, ...)
-    r"|[A-Za-z0-9]\.[A-Za-z0-9]|[A-Za-z0-9]\((?:\)|[^)\s]*[,'\"])"
-    # a URL whose slashes and dots the OCR read as l (comlsagemakerllatest, httpsllaws)
-    r"|(?<![a-z])coml|ll(?:aws|docs|support|latest|mlu)",
-    re.IGNORECASE)
-#: look-alike classes folded for the candidate search (multi-letter readings first)
-_SKELETON_PAIRS = (("rn", "m"), ("cl", "d"), ("vv", "w"))
-_SKELETON_CHARS = str.maketrans({"c": "e", "i": "l", "1": "l", "t": "l", "j": "l", "b": "h",
-                                 "u": "n", "q": "g", "9": "g", "5": "s", "0": "o", "z": "2"})
-
-
-def skeleton(word: str, pairs: bool = True) -> str:
-    """``word`` with every look-alike class folded to one letter (a search key only);
-    ``pairs=False`` leaves the multi-letter readings (rn, cl, vv) as they are."""
-    word = word.lower()
-    if pairs:
-        for pair, single in _SKELETON_PAIRS:
-            word = word.replace(pair, single)
-    return word.translate(_SKELETON_CHARS)
-
-
-@dataclass(frozen=True)
-class Target:
-    """A word a token may be corrected to."""
-
-    form: str        # as it is written (its case pattern, for an imposed-case term)
-    impose: bool     # does the term impose its case pattern (SageMaker), or follow the token's
-    domain: bool     # from the AWS/ML lexicon (else a common English word)
-    glued: bool = False  # the space-less form of a multiword name (AmazonS3 → Amazon S3)
 
 
 @dataclass(frozen=True)
@@ -126,7 +88,7 @@ class Limits:
     case_cost: float       # per small letter of an acronym read in its capital's shape (AwS)
 
 
-class LatinCorrector:
+class LatinCorrector(LatinSplits):
     """Build once (lexicon, English list, indexes), then :meth:`correct_many`."""
 
     def __init__(self) -> None:
@@ -233,67 +195,6 @@ class LatinCorrector:
         for bucket in large_english():
             hits |= todo.intersection(bucket)
         self._rare.update((word, word in hits) for word in todo)
-
-    # ------------------------------------------------------------------ text
-    def _proposals(self, text: str) -> list[tuple[int, str, tuple[str, float, str]]]:
-        """(start, token, correction) of the tokens of ``text`` the lexicon would change,
-        outside chunks that look like code, URLs, e-mail addresses or file names."""
-        if not _LATIN.search(text):
-            return []
-        found = []
-        split_at = -1
-        for match in _TOKEN.finditer(text):
-            if match.start() < split_at:
-                continue  # the second half of a name rejoined below
-            split = self._split_name(text, match)
-            if split is not None:
-                found.append((match.start(), split[0], split[1]))
-                split_at = match.start() + len(split[0])
-                continue
-            correction = self.correct_token(match.group())
-            if correction is None:
-                continue
-            start, end = match.span()
-            if not _protected(text, start, end):
-                found.append((start, match.group(), _bracket_for_slash(correction, text, end)))
-        return found
-
-    def _split_name(self, text: str, match: re.Match[str]) -> tuple[str, tuple[str, float, str]] | None:
-        """A CamelCase name of the lexicon the OCR read with a space inside (``Sage Maker``):
-        the two tokens and the name they make. Only names with an inner capital, so two
-        words that are a name together (``Data Wrangler``) stay apart. Else a word split
-        in two (:meth:`_split_word`)."""
-        following = _NEXT_WORD.match(text, match.end())
-        if following is None:
-            return self._split_word(text, match)
-        joined = match.group() + following.group(1)
-        target = self.targets.get(joined.lower())
-        if (target is None or not target.impose or target.glued
-                or not any(c.isupper() for c in target.form[1:])):
-            return None
-        return match.group() + following.group(0), (target.form, self.limits.glue_cost, "latin-split")
-
-    def _split_word(self, text: str, match: re.Match[str]) -> tuple[str, tuple[str, float, str]] | None:
-        """A word the OCR read with a space inside (``Spe cialty``, ``Le arning``, ``Manage
-        d``): the two pieces, when together they are a known word of
-        :data:`MIN_SPLIT_WORD` letters or more and one of them is none (a one-letter piece
-        counts as none, but for ``a`` and ``I`` first; an acronym is never a first half).
-        Two words stay apart (``in to``, ``a part``), and so does a chunk that looks like
-        code."""
-        following = _NEXT_PIECE.match(text, match.end())
-        if following is None:
-            return None
-        first, second = match.group(), following.group(1)
-        if (not first.isalpha() or first.lower() in _LETTER_WORDS or len(first) > 1 and first.isupper()
-                or len(first + second) < MIN_SPLIT_WORD or not self.is_known(first + second)):
-            return None  # an acronym is no half word (EMBER AB i)
-        if len(first) > 1 and len(second) > 1 and self.is_known(first) and self.is_known(second):
-            return None
-        if _protected(text, match.start(), following.end()):
-            return None
-        target = self.targets.get((first + second).lower())
-        form = target.form if target is not None and target.impose else first + second
-        return first + following.group(0), (form, self.limits.glue_cost, "latin-split")
 
     # ------------------------------------------------------------------ token
     @lru_cache(maxsize=65536)
@@ -476,7 +377,7 @@ class LatinCorrector:
         a doubled letter at ``double_letter_cost``, a narrow letter (i, l, t, r, f, j) dropped
         or added at ``thin_indel_cost``, any other edit at ``generic_cost``;
         a digit of ``read`` changes only through a look-alike. Above ``bound``: inf."""
-        return _distance(read, meant, self, bound)
+        return lookalike_distance(read, meant, self.limits, self.confusions, self._read_lengths, bound)
 
     @staticmethod
     def _cased(token: str, target: Target) -> str:
@@ -490,107 +391,9 @@ class LatinCorrector:
         return word
 
 
-def _distance(read: str, meant: str, corrector: LatinCorrector, bound: float = _INF) -> float:
-    generic = corrector.limits.generic_cost
-    double = corrector.limits.double_letter_cost
-    thin, thin_cost = corrector.limits.thin_letters, corrector.limits.thin_indel_cost
-    confusions = corrector.confusions
-    lengths = corrector._read_lengths
-    n, m = len(read), len(meant)
-    row = [[_INF] * (m + 1) for _ in range(n + 1)]
-    row[0][0] = 0.0
-    reach = max(lengths, default=1)
-    for i in range(n + 1):
-        if all(min(r) > bound for r in row[i:i + reach]):
-            return _INF  # every path already costs more than the caller can use
-        cur = row[i]
-        for j in range(m + 1):
-            base = cur[j]
-            if base == _INF:
-                continue
-            if i < n:
-                ch = read[i]
-                nxt = row[i + 1]
-                if j < m and ch == meant[j]:
-                    if base < nxt[j + 1]:
-                        nxt[j + 1] = base
-                elif not ch.isdigit():
-                    if j < m and base + generic < nxt[j + 1]:
-                        nxt[j + 1] = base + generic
-                    drop = double if i and read[i - 1] == ch else thin_cost if ch in thin else generic
-                    if base + drop < nxt[j]:
-                        nxt[j] = base + drop
-                for size in lengths:
-                    if i + size > n:
-                        continue
-                    for target, cost in confusions.get(read[i:i + size], ()):
-                        k = len(target)
-                        if meant[j:j + k] == target and base + cost < row[i + size][j + k]:
-                            row[i + size][j + k] = base + cost
-            if j < m:
-                add = (double if j and meant[j - 1] == meant[j]
-                       else thin_cost if meant[j] in thin else generic)
-                if base + add < cur[j + 1]:
-                    cur[j + 1] = base + add
-    return row[n][m]
-
-
-def _bracket_for_slash(correction: tuple[str, float, str], text: str, end: int
-                       ) -> tuple[str, float, str]:
-    """A letter read for ``(`` looks like one read for ``/``: when the text closes a bracket
-    soon after with none opened (``ServicelAWS KMS)``), it was ``(``."""
-    fixed, cost, reason = correction
-    if reason != "latin-slash":
-        return correction
-    rest = text[end: end + 40]
-    close, open_ = rest.find(")"), rest.find("(")
-    if close >= 0 and (open_ < 0 or open_ > close):
-        return fixed.replace("/", "(", 1), cost, reason
-    return correction
-
-
 def _humps(token: str) -> list[str]:
     """The camel-case parts of a token (``CodePipeline`` → Code, Pipeline)."""
     return re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", token)
-
-
-def _protected(text: str, start: int, end: int) -> bool:
-    """Does the whitespace chunk holding ``text[start:end]`` look like code, a URL, a path,
-    an e-mail or a file name (:data:`_PROTECT`)?"""
-    left = max(text.rfind(c, 0, start) for c in _SPACES) + 1
-    right = min((i for i in (text.find(c, end) for c in _SPACES) if i >= 0), default=len(text))
-    return bool(_PROTECT.search(text, left, right))
-
-
-def _imposes_case(word: str, common_words: frozenset[str]) -> bool:
-    """Does a lexicon word impose its case (a capital after the first letter, all caps, or
-    a proper name that is no common English word)?"""
-    if any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word):
-        return True
-    return word[0].isupper() and word.lower() not in common_words
-
-
-def lexicon_words() -> list[str]:
-    """The terms of ``data/latin_terms.json``, in file order, without repeats."""
-    groups = load_rules(RULES)["terms"].values()
-    return list(dict.fromkeys(term for group in groups for term in group))
-
-
-@lru_cache(maxsize=1)
-def common_english() -> list[str]:
-    """wordfreq's common English words (its small list), most frequent first."""
-    from wordfreq import top_n_list
-
-    return top_n_list("en", COMMON_ENGLISH, wordlist="small")
-
-
-@lru_cache(maxsize=1)
-def large_english() -> list[list[str]]:
-    """wordfreq's large English list as its frequency buckets (read once: about 40 ms;
-    membership is checked per batch, never as one big dict)."""
-    from wordfreq import get_frequency_list
-
-    return get_frequency_list("en", wordlist="large")
 
 
 @lru_cache(maxsize=1)

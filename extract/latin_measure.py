@@ -12,14 +12,8 @@ from typing import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from extract.latin_correct import (
-    _CHUNK,
-    _LATIN,
-    _PROTECT,
-    _TOKEN,
-    LatinCorrector,
-    get_latin_corrector,
-)
+from extract.latin_correct import LatinCorrector, get_latin_corrector
+from extract.latin_tokens import _CHUNK, _LATIN, _PROTECT, _TOKEN
 
 
 def garbled_tokens(texts: Iterable[str], corrector: LatinCorrector | None = None) -> Counter[str]:

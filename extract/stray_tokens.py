@@ -132,7 +132,7 @@ def _is_speckle(token: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _english() -> frozenset[str]:
-    from extract.latin_correct import common_english
+    from extract.latin_words import common_english
 
     return frozenset(common_english())
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import read_jsonl
-from extract.latin_correct import get_latin_corrector, lexicon_words
+from extract.latin_correct import get_latin_corrector
+from extract.latin_words import lexicon_words
 from extract.latin_measure import garbled_tokens
 from extract.rules import load_rules
 
