@@ -111,6 +111,8 @@ class LatinCorrector(LatinSplits):
         self.known = self.english | self.lexicon
         self._slash_acronyms = self._slash_readings(lexicon_words())
         self._rare: dict[str, bool] = {}
+        # the token cache is the instance's own (on the class it would hold every instance)
+        self.correct_token = lru_cache(maxsize=65536)(self.correct_token)
         # candidate search: rapidfuzz over the skeletons of the domain forms, and over those
         # of the English words of the token's length (±1) sharing its first letter, or of
         # its length sharing its last letter
@@ -197,7 +199,6 @@ class LatinCorrector(LatinSplits):
         self._rare.update((word, word in hits) for word in todo)
 
     # ------------------------------------------------------------------ token
-    @lru_cache(maxsize=65536)
     def correct_token(self, token: str) -> tuple[str, float, str] | None:
         """(replacement, cost, reason) for a garbled token, or None to leave it."""
         acronym = self._case_slip(token) or self._slash_acronyms.get(token)
