@@ -6,8 +6,8 @@ The OCR corrector plugs in here next.
 """
 from __future__ import annotations
 
-from extract.furniture import (ICON_BULLET, FurnitureModel, Removal, expand_anchors,
-                               learn_anchors, strip_shards)
+from extract.furniture import ICON_BULLET, FurnitureModel, Removal
+from extract.watermark_shards import expand_anchors, learn_anchors, strip_shards
 from extract.stray_tokens import strip_icon_bullets, strip_stray_tokens
 from extract.normalize import normalize_text
 from ingest.document import Line

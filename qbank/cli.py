@@ -217,7 +217,7 @@ def _cache(args: argparse.Namespace) -> Any:
 
 def _inspect(args: argparse.Namespace) -> int:
     from extract.exam_inspect import inspect_lines
-    from extract.furniture import mark_furniture
+    from extract.exam_furniture import mark_furniture
     from ingest.registry import IngestError, read_document
 
     try:

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from extract.furniture import Removal, mark_furniture, remove_furniture, strip_page_icons
+from extract.exam_furniture import mark_furniture
+from extract.furniture import Removal, remove_furniture, strip_page_icons
 from extract.guide_questions import extract_guide_questions
 from extract.knowledge import extract_knowledge
 from extract.lang import detect_lang

@@ -263,7 +263,7 @@ def test_real_exam_document_answers(expected):
     source = next(p for p in (EXAMS / f"{name}.docx", EXAMS / f"{name}.pdf") if p.exists())
     document = read_document(source, ocr_lang=None)
     if document.format == "pdf":
-        from extract.furniture import mark_furniture
+        from extract.exam_furniture import mark_furniture
 
         document = mark_furniture(document)
     got: dict[int, list[list[str]]] = {}

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from conftest import FURNITURE_STRINGS, read_jsonl
-from extract.furniture import FurnitureModel, learn_furniture, remove_furniture, strip_shards
+from extract.furniture import FurnitureModel, learn_furniture, remove_furniture
+from extract.watermark_shards import strip_shards
 from ingest.document import Document, Line, Page
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from extract.furniture import mark_furniture
+from extract.exam_furniture import mark_furniture
 from ingest import read_document
 from ingest.document import Document, Line, Mark, Page
 from ingest.pdf_columns import two_columns
