@@ -23,7 +23,8 @@ from extract.guide_pages import (
     strip_column_headers,
 )
 from extract.rules import compiled
-from extract.two_column import HEADER, deinterleave, name_similarity
+from extract.option_names import name_similarity
+from extract.two_column import HEADER, deinterleave
 
 
 def option_count_from_labels(labels: set[str]) -> int:

@@ -17,8 +17,8 @@ from extract.answers import choose_phrase
 from extract.furniture import CleanPage
 from extract.rules import compiled, load_rules
 from extract.structure import KNOWLEDGE_CHECK, PageStructure
-from extract.two_column import (HEADER, ICON_DEBRIS, SENTENCE_END, complete_last_sentence,
-                                 restore_line_order)
+from extract.explanation_lines import SENTENCE_END, complete_last_sentence, restore_line_order
+from extract.two_column import HEADER, ICON_DEBRIS
 
 RULES = "guide_questions"
 LABELS = "ABCDEFGH"
@@ -338,7 +338,7 @@ _DEBRIS_TOKEN = re.compile(rf"(?:^|\s){ICON_DEBRIS}$")
 
 def _explanation(correct_part: str, stated: list[str] | None = None) -> tuple[str | None, dict | None]:
     """Text between the answer statement and the wrong-answer section, labels and marks
-    removed, in reading order (:func:`extract.two_column.restore_line_order`: the line
+    removed, in reading order (:func:`extract.explanation_lines.restore_line_order`: the line
     the two-column read put first is measured against the text as printed, statement
     included)."""
     text = re.sub(r"\s+", " ", correct_part).strip()

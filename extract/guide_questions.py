@@ -37,7 +37,7 @@ from extract.guide_pages import (
 from extract.readings import borrow_words, merge_readings
 from extract.rules import compiled
 from extract.structure import PageStructure
-from extract.two_column import better_reading
+from extract.option_names import better_reading
 
 __all__ = ["GuideQuestion", "build_question", "extract_guide_questions", "resolve_answer"]
 

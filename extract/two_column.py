@@ -23,19 +23,19 @@ left); each option's tokens grow by what the other reading's run covers next to 
 where the readings hold different words at one place the language model chooses
 (:func:`extract.readings.choose_words`). Choices and scores are returned for the audit;
 a reconstruction resting on unnamed runs is ``uncertain``.
+
+Runs and names are compared in :mod:`extract.option_names`; the explanation lines the
+same row-by-row reading moved are put back by :mod:`extract.explanation_lines`.
 """
 from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from rapidfuzz.distance import Indel
-
-from extract.hangul import all_syllables, jamo_similarity
+from extract.hangul import jamo_similarity
+from extract.option_names import name_similarity
 from extract.readings import choose_words
 from extract.rules import load_rules
 
@@ -101,100 +101,6 @@ class Deinterleaved:
     audit: dict
     #: the stems the other readings leave, for a word-by-word merge
     other_stems: list[str] = field(default_factory=list)
-
-
-#: Jamo similarity from which two tokens count as the same word read twice.
-TOKEN_MATCH_MIN = 0.6
-
-
-@lru_cache(maxsize=65536)
-def name_similarity(run: str, name: str) -> float:
-    """How well a run of a reading matches an option's name, 0..1, weighted to recall.
-
-    Words (punctuation stripped) match when their jamo are ``TOKEN_MATCH_MIN`` alike;
-    characters by their longest common subsequence. A rationale names an option
-    shortly (``CPU 인스템스`` for ``CPU 훈련 인스단스``, ``SageMaker AMT`` for
-    ``SageMaker 자동 도델 ;gAMT)``), so how much of the name the run covers counts most,
-    and how much of the run is name counts less: the run must still beat the single word
-    ``인스템스``, and ``로치스리 회기`` must match ``로지스틱 회귀``.
-    """
-    words_run, words_name = _words(run), _words(name)
-    if not words_run or not words_name:
-        return 0.0
-    chars_run, chars_name = "".join(words_run), "".join(words_name)
-    common = (len(chars_run) + len(chars_name)
-              - Indel.distance(chars_run, chars_name)) / 2
-    found_name = sum(max(_word_match(w, v) for w in words_run) for v in words_name)
-    found_run = sum(max(_word_match(w, v) for v in words_name) for w in words_run)
-    score = (0.4 * found_name / len(words_name) + 0.4 * common / len(chars_name)
-             + 0.1 * found_run / len(words_run) + 0.1 * common / len(chars_run))
-    # a name abbreviates its option, never the other way round: a run with fewer words
-    # than the name misses part of the option (``강화`` for ``강화 학습``)
-    return score * min(1.0, len(words_run) / len(words_name)) ** 0.5
-
-
-@lru_cache(maxsize=65536)
-def _words(text: str) -> tuple[str, ...]:
-    """Words split at spaces and punctuation: ``라티(RL)`` is two words."""
-    return tuple(re.findall(r"\w+", text))
-
-
-@lru_cache(maxsize=16384)
-def _word_match(a: str, b: str) -> float:
-    """1 for the same word read twice (jamo ``TOKEN_MATCH_MIN`` alike), half for a Hangul
-    word of the same length (``라티`` for ``학습``: the OCR garbles whole syllables), else 0."""
-    if jamo_similarity(a, b) >= TOKEN_MATCH_MIN:
-        return 1.0
-    if len(a) == len(b) and all_syllables(a) and all_syllables(b):
-        return 0.5
-    return 0.0
-
-
-#: Jamo similarity from which an option and its name are the same words read twice
-#: (``허트 면``/``하트 맵``), with no word pair below ``SAME_WORD_MIN`` (``순한``/``심층``
-#: are two words: ``순한 신경망`` is not ``심층 신경망`` however alike ``신경망`` is).
-SAME_TEXT_MIN = 0.6
-SAME_WORD_MIN = 0.3
-
-
-def better_reading(text: str, names: list[str]) -> str | None:
-    """The name the answer page gives an option, when it is the same words read again.
-
-    The answer page's prose is set large and reads cleaner than the option column
-    (``이진 분규`` is ``이진 분류는`` in the rationale, ``로치스리 회기`` is ``정답은 C 로지스틱
-    회귀입니다``). A name replaces the option's text only word for word: as many words,
-    each pair alike in its jamo, so an abbreviating name (``CPU 인스템스`` for ``CPU 훈련
-    인스단스``) or one the book words differently (``심층 신경망`` for ``순한 신경망``) never
-    does.
-    """
-    words = text.split()
-    best, best_score = None, 0.0
-    for name in names:
-        other = name.split()
-        if len(other) != len(words) or name == text:
-            continue
-        pair = [jamo_similarity(a, b) for a, b in zip(words, other)]
-        whole = jamo_similarity(text, name)
-        if min(pair) >= SAME_WORD_MIN and whole >= SAME_TEXT_MIN and whole > best_score:
-            best, best_score = name, whole
-    if best is None:
-        return None
-    # the stated name is cut at its "입니다", where the OCR often garbles a closing
-    # bracket glued to it (``강화 학습(R니입니다``): an unclosed bracket takes the option's
-    return " ".join(_close_bracket(mine, theirs) for mine, theirs in zip(best.split(), words))
-
-
-_OPEN_BRACKET = re.compile(r"\([^)]*$")
-_BRACKETED = re.compile(r"\([^()]*\)$")
-
-
-def _close_bracket(word: str, page_word: str) -> str:
-    """``학습(R니`` with the page's ``C습(RL)`` -> ``학습(RL)``."""
-    opened = _OPEN_BRACKET.search(word)
-    closed = _BRACKETED.search(page_word)
-    if opened and closed:
-        return word[: opened.start()] + closed.group()
-    return word
 
 
 def bare_tokens(tokens: list[str]) -> list[bool]:
@@ -442,89 +348,3 @@ def deinterleave(readings: dict[str, tuple[list[str], int | None]], labels: list
     }
     others = [r.stem for r in found if r is not chosen and r.runs]
     return Deinterleaved(stem, options, uncertain, audit, others)
-
-
-# ------------------------------------------------------------------ explanation lines
-#: A sentence end, plain or formal (``…합니다``, ``…됨``, ``?``).
-SENTENCE_END = re.compile(r"(?:다|요|음)[.]?$|[.?!]$")
-_TRAILING_DEBRIS = re.compile(rf"(?:\s+{ICON_DEBRIS})+$")
-
-
-def display_width(text: str) -> int:
-    """Printed width in half-width units: a Hangul syllable is as wide as two Latin letters
-    (a column's lines are alike in width, not in characters)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def restore_line_order(chunk: str, text: str) -> tuple[str, dict | None]:
-    """Put back a line that two-column reading moved before the explanation's start.
-
-    The explanation column's second line is often read first, before ``설명:`` or the
-    answer's label (the right column's header sits on the first line's row): p. 233
-    ``효율적입니다. 이 모델을 … 있습니다. 설명: 해석 가능성이 … 태스크에도``. The line goes
-    back after the first line: at the end when the text stops mid-sentence and the line
-    ends one (only there does a sentence complete); else at the word boundary where the
-    first line would end, its length being about the moved line's (lines of one column
-    are alike in length), never right after a sentence end when the line starts in the
-    middle of one. Returns the text and what was moved where (``None``: nothing).
-    """
-    chunk, text = chunk.strip(), text.strip()
-    if len(chunk.split()) < 2 or not _HANGUL.search(chunk):
-        return f"{chunk} {text}".strip(), None
-    body = _TRAILING_DEBRIS.sub("", text)
-    if SENTENCE_END.search(chunk) and not SENTENCE_END.search(body):
-        return f"{text} {chunk}", {"moved": chunk, "to": "end", "rule": "completes the sentence"}
-    boundaries = [m.start() for m in re.finditer(r"\s+", text)]
-    candidates = [b for b in boundaries if not SENTENCE_END.search(text[:b])]
-    if not candidates:
-        return f"{text} {chunk}", {"moved": chunk, "to": "end", "rule": "no mid-sentence boundary"}
-    width = display_width(chunk)
-    where = min(candidates, key=lambda b: (abs(display_width(text[:b]) - width), b))
-    move = {"moved": chunk, "to": "after", "after": text[:where].split()[-1],
-            "rule": f"first line as wide as the moved one ({width} half-width units)"}
-    return f"{text[:where]} {chunk} {text[where:].strip()}", move
-
-
-#: A formal sentence end (the book writes 합니다 style; ``…보다`` ends no sentence).
-_ENDS_FORMAL = re.compile(r"[니나]다[.]?$|니까[?]?$|[.?!]$")
-#: Words of one line of an explanation column, at most.
-LINE_MAX_TOKENS = 16
-_LABEL = re.compile(r"^[A-H][.:;]?$")
-#: Words the last line of a column may have when the OCR reads it into the line above.
-LAST_LINE_MAX_TOKENS = 4
-
-
-def complete_last_sentence(text: str) -> tuple[str, dict | None]:
-    """Move a column's short last line back to the end, where two-column reading put it
-    into the line above (p. 231: ``… 알고리즘입니다. 이 [탐지에 적합합니다.] 알고리즘은 …
-    사기 행위``).
-
-    Only when the text stops mid-sentence: the moved piece is the text's last sentence end
-    with the words before it back to (not including) a word that ends no sentence, at most
-    ``LAST_LINE_MAX_TOKENS``; the longest such piece is taken, and what follows it must
-    not end a sentence either.
-    """
-    tokens = text.split()
-    body = _TRAILING_DEBRIS.sub("", text).split()
-    if len(body) < 4 or _ENDS_FORMAL.search(body[-1]):
-        return text, None
-    end = max((i for i, t in enumerate(body) if _ENDS_FORMAL.search(t)), default=None)
-    if end is None:
-        return text, None
-    tail = body[end + 1:]
-    # the rest is one line: a few words, no option label (a label starts a rationale)
-    if not 2 <= len(tail) <= LINE_MAX_TOKENS or any(_LABEL.match(t) for t in tail):
-        return text, None
-    best = None
-    for start in range(end, max(0, end - LAST_LINE_MAX_TOKENS + 1) - 1, -1):
-        if start == 0 or _ENDS_FORMAL.search(body[start - 1]):
-            break
-        if any(_ENDS_FORMAL.search(t) for t in body[start:end]):
-            break
-        best = start
-    if best is None:
-        return text, None
-    piece = body[best: end + 1]
-    rest = body[:best] + body[end + 1:] + tokens[len(body):]
-    return " ".join(rest + piece), {"moved": " ".join(piece), "to": "end",
-                                    "rule": "a column's last line read into the line above"}

@@ -16,7 +16,9 @@ import pytest
 from conftest import read_jsonl
 from extract.guide_pages import split_wrong_answers
 from extract.readings import merge_readings
-from extract.two_column import HEADER, better_reading, deinterleave, name_similarity, restore_line_order
+from extract.explanation_lines import restore_line_order
+from extract.option_names import better_reading, name_similarity
+from extract.two_column import HEADER, deinterleave
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "../shared/tools"))
 
@@ -235,7 +237,7 @@ def test_name_cut_inside_a_bracket_keeps_the_options_bracket():
 
 
 def test_last_line_read_into_the_line_above_goes_back_to_the_end():
-    from extract.two_column import complete_last_sentence
+    from extract.explanation_lines import complete_last_sentence
 
     text, move = complete_last_sentence(
         "결정 트리는 규칙을 보여 주는 모델입니다. 이 분류에 적합합니다. 모델은 예측의 근거를 설명할 수 있으므로 이진")
