@@ -71,6 +71,8 @@ ICON_BULLET = "icon-bullet"
 _NUMBER_LINE = re.compile(r"^\W{0,2}\d{1,4}\W{0,2}$")
 _DIGITS = re.compile(r"\d")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
 @dataclass(frozen=True)
 class Removal:
     """One piece of furniture taken off a page, for the audit output."""

@@ -13,7 +13,6 @@ _SKELETON_CHARS = str.maketrans({"c": "e", "i": "l", "1": "l", "t": "l", "j": "l
                                  "u": "n", "q": "g", "9": "g", "5": "s", "0": "o", "z": "2"})
 
 
-
 def skeleton(word: str, pairs: bool = True) -> str:
     """``word`` with every look-alike class folded to one letter (a search key only);
     ``pairs=False`` leaves the multi-letter readings (rn, cl, vv) as they are."""
