@@ -161,7 +161,7 @@ def enrich_cached(questions: list[dict[str, Any]], knowledge: list[dict[str, Any
     import hashlib
     import json
 
-    from qbank.cache import code_fingerprint, library_versions, rules_fingerprint
+    from qbank.cache_key import code_fingerprint, library_versions, rules_fingerprint
 
     text = json.dumps([questions, knowledge], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     key = {"kind": "enrichment", "code": code_fingerprint(), "rules": rules_fingerprint(),

@@ -76,7 +76,7 @@ class _WorkerSetup(WorkerPlugin):
 
 
 def _code() -> str:
-    from qbank.cache import code_fingerprint
+    from qbank.cache_key import code_fingerprint
 
     return code_fingerprint()
 

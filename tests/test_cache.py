@@ -14,6 +14,7 @@ import pytest
 
 import qbank
 import qbank.cache
+import qbank.cache_key
 import qbank.batch
 import qbank.pipeline
 from conftest import GUIDE, REPO, SAMPLES, needs_shared
@@ -160,14 +161,14 @@ def test_editing_a_rule_file_or_the_code_invalidates(tmp_path, monkeypatch):
     fake_repo = tmp_path / "repo"
     shutil.copytree(REPO / "extract" / "data", fake_repo / "extract" / "data")
     with monkeypatch.context() as patch:
-        patch.setattr(qbank.cache, "_REPO", fake_repo)
-        qbank.cache.rules_fingerprint.cache_clear()
-        before = qbank.cache.rules_fingerprint()
+        patch.setattr(qbank.cache_key, "_REPO", fake_repo)
+        qbank.cache_key.rules_fingerprint.cache_clear()
+        before = qbank.cache_key.rules_fingerprint()
         rule = fake_repo / "extract" / "data" / "articles.json"
         rule.write_text(rule.read_text(encoding="utf-8").replace("{", "{ ", 1), encoding="utf-8")
-        qbank.cache.rules_fingerprint.cache_clear()
-        assert qbank.cache.rules_fingerprint() != before
-    qbank.cache.rules_fingerprint.cache_clear()
+        qbank.cache_key.rules_fingerprint.cache_clear()
+        assert qbank.cache_key.rules_fingerprint() != before
+    qbank.cache_key.rules_fingerprint.cache_clear()
 
     folder = notes_folder(tmp_path / "in", 1)
     run([folder], tmp_path / "a", tmp_path / "cache")
