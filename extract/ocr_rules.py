@@ -97,14 +97,17 @@ class RuleLayer:
 
 def _narrowed(rule: dict) -> str:
     """A rule's pattern with its ``syl`` group narrowed to the syllables the rule takes
-    (``needs_open_syllable``: no final; ``needs_final``: that final): the ending rules'
-    patterns otherwise stop at every 니다 and 습니다 of a text to look at the syllable."""
+    (``needs_open_syllable``: no final; ``needs_closed_syllable``: any final;
+    ``needs_final``: that final): the ending rules' patterns otherwise stop at every 니다
+    and 습니다 of a text to look at the syllable."""
     pattern = rule["pattern"]
     if "needs_final" in rule:
-        final = FINALS.index(rule["needs_final"])
+        finals = [FINALS.index(rule["needs_final"])]
     elif rule.get("needs_open_syllable"):
-        final = 0
+        finals = [0]
+    elif rule.get("needs_closed_syllable"):
+        finals = list(range(1, 28))
     else:
         return pattern
-    syllables = "".join(chr(BASE + code) for code in range(final, SYLLABLES, 28))
+    syllables = "".join(chr(BASE + code) for code in range(SYLLABLES) if code % 28 in finals)
     return pattern.replace("(?P<syl>[가-힣])", f"(?P<syl>[{syllables}])")

@@ -137,6 +137,23 @@ def test_a_loanword_read_as_noun_and_copula_snaps_whole(corrector, noisy, clean)
     assert corrector.correct(noisy)[0] == clean
 
 
+@pytest.mark.parametrize("noisy, clean", [
+    ("새 스키마을 정의합니다.", "새 스키마를 정의합니다."),
+    ("이 모델를 배포합니다.", "이 모델을 배포합니다."),
+    ("워크플로은 간단합니다.", "워크플로는 간단합니다."),
+    ("시골마을 사람들이 모였습니다.", "시골마을 사람들이 모였습니다."),  # 마을, a village
+    ("집을 지을 것입니다.", "집을 지을 것입니다."),  # 짓다: a verb, one-syllable stem
+    ("이 방법이 더 나을 것입니다.", "이 방법이 더 나을 것입니다."),
+])
+def test_the_particle_agrees_with_the_noun(corrector, noisy, clean):
+    """을/를 and 은/는 follow the noun's last syllable (open: 를, 는; closed: 을): the OCR
+    reads one for the other, and the typo layer writes kiwi's particle whatever the noun.
+    Verbs and words that end so stay. The sentences are this test's own."""
+    text, edits = corrector.correct(noisy)
+    assert text == clean
+    assert all(e.reason == "particle-allomorph" for e in edits)
+
+
 def test_a_garbled_noun_takes_the_noun_its_document_prints(corrector):
     """A stem kiwi reads as no word, that no lexicon places, snaps onto a noun the same
     call prints three times (extract/document_words.py); printed twice, or in a call of
