@@ -58,6 +58,13 @@ class DocumentWords:
     leftovers: dict[int, list[Leftover]] = field(default_factory=dict)
 
 
+    def keep(self, n: int, leftovers: list[Leftover]) -> None:
+        """The stems text ``n`` left over, as its last pass over it found them."""
+        if leftovers:
+            self.leftovers[n] = leftovers
+        else:
+            self.leftovers.pop(n, None)
+
     def snapper(self, groups: dict, costs: SnapCosts) -> LexiconSnapper | None:
         """A snapper over the nouns printed often enough (lexicon words among them too:
         the lexicons' own snaps are stricter or need a wider context margin); None when

@@ -30,7 +30,7 @@ from extract.document_words import DocumentWords, Leftover
 from extract.edits import Edit
 from extract.lexicon_snap import LexiconSnapper, SnapCosts
 from extract.ocr_rules import RuleLayer
-from extract.real_words import RealWordSwaps
+from extract.real_words import _NOUN_TAGS, RealWordSwaps
 from extract.rules import load_rules
 from extract.stem_snaps import _CLOSING, _HANGUL_ONLY, StemSnaps, _known_piece
 
@@ -43,7 +43,6 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _WORD = re.compile(r"\S+")
 #: tags that make up a noun stem (kiwi splits a garbled noun into such pieces)
 _STEM_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "MM", "IC", "XPN", "XSN", "MAG"})
-_NOUN_TAGS = frozenset({"NNG", "NNP"})
 #: log-probability units one unit of typo cost is worth in kiwi's search (kiwi's default
 #: is 6). At 4, a misread word that the sentence makes likely wins over a rare reading of
 #: it (마케팅 전락 → 전략) on the dev pairs and on the synthetic set alike; at 3 and below
@@ -133,16 +132,19 @@ class KoreanCorrector(StemSnaps, RealWordSwaps):
             document = DocumentWords()
             for n, (index, tokens) in enumerate(zip(todo, tokenized)):
                 declined: set[str] = set()
+                leftovers: list[Leftover] = []
                 typed.append(self._apply_typos(texts[index], tokens, swaps, declined=declined,
-                                               document=document, at=n))
+                                               printed=document.printed, leftovers=leftovers))
+                document.keep(n, leftovers)
                 if declined:
                     kept[n] = (tokens, declined)
             agreed = {form: target for form, target in swaps.items() if target}
             for n, index in enumerate(todo):
                 if n in kept and not kept[n][1].isdisjoint(agreed):  # a swap not made here yet
-                    document.leftovers.pop(n, None)
+                    leftovers = []
                     typed[n] = self._apply_typos(texts[index], kept[n][0], agreed=agreed,
-                                                 document=document, at=n)
+                                                 leftovers=leftovers)
+                    document.keep(n, leftovers)
             self._snap_leftovers(document, typed)
             for n, index in enumerate(todo):
                 text, more = self.rules.apply(typed[n][0])
@@ -152,19 +154,18 @@ class KoreanCorrector(StemSnaps, RealWordSwaps):
     # ------------------------------------------------------------------ typo layer
     def _apply_typos(self, text: str, tokens: list, swaps: dict[str, str] | None = None,
                      agreed: dict[str, str] | None = None,
-                     declined: set[str] | None = None, document: DocumentWords | None = None,
-                     at: int = 0) -> tuple[str, list[Edit]]:
+                     declined: set[str] | None = None, printed: list[str] | None = None,
+                     leftovers: list[Leftover] | None = None) -> tuple[str, list[Edit]]:
         """Rewrite the words holding a typo token or a suspect noun stem (most hold none).
         ``swaps`` hears of the real-word swaps made (:meth:`_real_word`), ``declined`` of
         the words that had a swap their sentence did not make; ``agreed`` are swaps the
-        document made elsewhere. ``document`` counts the nouns printed and keeps the
-        stems no lexicon placed (text number ``at``) for :meth:`_snap_leftovers`."""
+        document made elsewhere. ``printed`` hears of the known nouns printed,
+        ``leftovers`` of the stems no lexicon placed (:mod:`extract.document_words`)."""
         spans = [m.span() for m in _WORD.finditer(text)]
         protected: list[tuple[int, int]] | None = None
         pieces: list[str] = []
         edits: list[Edit] = []
         last = 0
-        printed = document.printed if document is not None and swaps is not None else None
         for index, word_tokens, has_typo, stem in _words(tokens, spans):
             if printed is not None and len(stem) == 1 and stem[0].tag in _NOUN_TAGS:
                 noun = stem[0]
@@ -198,9 +199,9 @@ class KoreanCorrector(StemSnaps, RealWordSwaps):
                 new = self._rewrite_word(word, start, word_tokens)
                 cost, reason = sum(t.typo_cost for t in word_tokens), "ocr-confusion"
             else:
-                if document is not None and len(stem) == 1 and stem[0].oov:
+                if leftovers is not None and len(stem) == 1 and stem[0].oov:
                     lo = stem[0].start - start
-                    document.leftovers.setdefault(at, []).append(Leftover(
+                    leftovers.append(Leftover(
                         start, word, lo, lo + stem[0].len, self._window(text, spans, index)))
                 continue
             if new is None or new == word:
